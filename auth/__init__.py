@@ -1,0 +1,1 @@
+"""Authentication, sessions and tokens, permissions, store scoping."""

@@ -1,0 +1,121 @@
+"""Session and API tokens: random, stored hashed, idle expiry, revocation, viewer lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.viewer import Viewer
+from models import Role, SessionToken, User, role_stores
+from models.base import utcnow
+from models.enums import Permission, StoreAccess, TokenKind
+
+COOKIE_NAME = "csdesk_session"
+_PERMISSIONS = {p.value for p in Permission}
+# last_used_at is refreshed at most this often, so reads do not write on every request.
+TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(session: AsyncSession, user_id: int, kind: TokenKind) -> tuple[str, int]:
+    """Create a token for ``user_id``; returns the token (shown once) and its row id."""
+    token = new_token()
+    row = SessionToken(token_hash=token_hash(token), user_id=user_id, kind=kind)
+    session.add(row)
+    await session.flush()
+    return token, row.id
+
+
+async def revoke_token(session: AsyncSession, token_id: int) -> None:
+    await session.execute(
+        update(SessionToken)
+        .where(SessionToken.id == token_id, SessionToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def _viewer_query() -> Any:
+    return (
+        select(User, Role, role_stores.c.store_id)
+        .join(Role, Role.id == User.role_id)
+        .outerjoin(role_stores, role_stores.c.role_id == Role.id)
+    )
+
+
+def _stores(rows: list[Any]) -> frozenset[int]:
+    return frozenset(r[-1] for r in rows if r[-1] is not None)
+
+
+async def load_viewer(session: AsyncSession, user_id: int, token_id: int | None = None) -> Viewer:
+    """The Viewer of a user, with their role's permissions and stores (one statement)."""
+    rows = list(await session.execute(_viewer_query().where(User.id == user_id)))
+    user, role = rows[0][0], rows[0][1]
+    return viewer_of(user, role, _stores(rows), token_id)
+
+
+def viewer_of(user: User, role: Role, store_ids: frozenset[int], token_id: int | None) -> Viewer:
+    return Viewer(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        time_zone=user.time_zone,
+        role_id=role.id,
+        role_name=role.name,
+        role_level=role.level,
+        permissions=frozenset(Permission(p) for p in role.permissions if p in _PERMISSIONS),
+        store_access=role.store_access,
+        store_ids=store_ids if role.store_access is StoreAccess.SPECIFIC else frozenset(),
+        token_id=token_id,
+    )
+
+
+async def viewer_for_token(
+    session: AsyncSession, token: str, idle_timeout: dt.timedelta
+) -> Viewer | None:
+    """The viewer a token signs in, or None when it is unknown, revoked, idle-expired or the
+    user is inactive. Role and store changes apply at once: they are read on every request,
+    in one statement."""
+    now = utcnow()
+    rows = list(
+        await session.execute(
+            _viewer_query()
+            .add_columns(SessionToken)
+            .join(SessionToken, SessionToken.user_id == User.id)
+            .where(SessionToken.token_hash == token_hash(token))
+        )
+    )
+    if not rows:
+        return None
+    user, role, token_row = rows[0][0], rows[0][1], rows[0][3]
+    if token_row.revoked_at is not None or not user.active:
+        return None
+    if token_row.kind is TokenKind.SESSION and now - token_row.last_used_at > idle_timeout:
+        return None
+    if now - token_row.last_used_at > TOUCH_INTERVAL:
+        await session.execute(
+            update(SessionToken).where(SessionToken.id == token_row.id).values(last_used_at=now)
+        )
+        await session.commit()
+    store_ids = frozenset(r[2] for r in rows if r[2] is not None)
+    return viewer_of(user, role, store_ids, token_row.id)
+
+
+def token_from_headers(authorization: str | None, cookie: str | None) -> str | None:
+    """The bearer token, else the session cookie's, else None."""
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    return cookie or None

@@ -1,0 +1,112 @@
+"""The ASGI application: ``create_app(settings)`` with a lifespan that owns the database."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
+from csdesk.config import Settings
+from csdesk.db import Database, StatementCounter, statement_counter
+from resolvers.loaders import Loaders
+from schema import build_schema
+from schema.context import Context
+
+log = logging.getLogger("csdesk")
+
+
+class CsdeskGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with csdesk's typed context."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        super().__init__(
+            build_schema(),
+            graphql_ide="graphiql" if settings.development else None,
+            allow_queries_via_get=False,
+        )
+        self.settings = settings
+        self.database = database
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        token = token_from_headers(
+            request.headers.get("authorization"), request.cookies.get(COOKIE_NAME)
+        )
+        viewer = None
+        if token:
+            async with self.database.read() as session:
+                viewer = await viewer_for_token(
+                    session, token, dt.timedelta(hours=self.settings.session_idle_hours)
+                )
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            db=self.database,
+            viewer=viewer,
+            loaders=Loaders.build(self.database.read),
+        )
+
+
+class CountStatements:
+    """ASGI middleware giving each request its own SQL statement counter."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        reset = statement_counter.set(StatementCounter())
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            statement_counter.reset(reset)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    """The csdesk ASGI app. A given ``database`` is used as is and not disposed on shutdown."""
+    settings = settings or Settings.from_env()
+    db = database or Database.connect(settings.database_url)
+    graphql = CsdeskGraphQL(settings, db)
+
+    async def health(request: Request) -> Response:
+        try:
+            async with db.read() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:  # the database is unreachable: say so, don't crash
+            log.warning("health check failed: %s", exc)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "database": db.engine.dialect.name})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if database is None:
+                await db.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/health", health, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    if settings.development:
+        app.add_middleware(CountStatements)
+    return app

@@ -1,0 +1,161 @@
+"""``csdesk user create`` and ``csdesk token create``: the operator's way to add users (the very
+first administrator included) and to give integrations their API tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from csdesk.config import Settings
+from csdesk.db import Database
+
+T = TypeVar("T")
+
+USER_EPILOG = """\
+The password is read from standard input when it is piped
+(echo 'a-long-secret' | csdesk user create ...), otherwise prompted for twice.
+
+First administrator on an empty database: add --create-admin-role, which creates the
+"Administrator" role (level 1, every permission except INTEGRATION, ALL stores) unless a role
+of that name exists, e.g.
+  csdesk user create --username admin --display-name "Admin" --role Administrator \\
+      --create-admin-role
+"""
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    user = sub.add_parser("user", help="manage users", description="Manage csdesk users.")
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    create = user_sub.add_parser(
+        "create",
+        help="create a user",
+        description="Create an active user with a role, on CSDESK_DATABASE_URL.",
+        epilog=USER_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    create.add_argument("--username", required=True, help="sign-in name, e.g. jdoe")
+    create.add_argument("--display-name", required=True, help='shown name, e.g. "Jane Doe"')
+    create.add_argument("--role", required=True, help='role name, e.g. "CS Agent"')
+    create.add_argument(
+        "--time-zone", help="IANA time zone (default CSDESK_DEFAULT_TIME_ZONE, Europe/London)"
+    )
+    create.add_argument(
+        "--create-admin-role",
+        action="store_true",
+        help='create the "Administrator" role first if no role of that name exists',
+    )
+    create.set_defaults(func=run_user_create)
+
+    token = sub.add_parser(
+        "token", help="manage API tokens", description="Manage long-lived API tokens."
+    )
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    tcreate = token_sub.add_parser(
+        "create",
+        help="create an API token for an integration user",
+        description="Print a new long-lived API token (Authorization: Bearer ...) for an "
+        "active user whose role holds INTEGRATION. Only the token goes to standard output; "
+        "it is shown once and stored hashed.",
+    )
+    tcreate.add_argument("--user", required=True, help="username of the integration user")
+    tcreate.set_defaults(func=run_token_create)
+
+
+def fail(message: str) -> int:
+    print(f"csdesk: {message}", file=sys.stderr)
+    return 1
+
+
+def read_password() -> str | None:
+    """The password from piped standard input, or prompted twice on a terminal."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != first:
+        return None
+    return first
+
+
+def _in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one write transaction (committed when it returns) on ``url``."""
+
+    async def main() -> T:
+        db = Database.connect(url)
+        try:
+            async with db.write() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def run_user_create(args: argparse.Namespace) -> int:
+    from resolvers import admin
+    from resolvers.errors import DomainError
+
+    settings = Settings.from_env()
+    password = read_password()
+    if password is None:
+        return fail("the passwords do not match; nothing was created")
+    if not password:
+        return fail("no password given (pipe it on standard input or type it at the prompt)")
+
+    async def work(session: AsyncSession) -> tuple[str, bool]:
+        created = False
+        if args.create_admin_role:
+            _, created = await admin.ensure_admin_role(session)
+        role = await admin.role_by_name(session, args.role)
+        await admin.add_user(
+            session,
+            username=args.username,
+            display_name=args.display_name,
+            role_id=role.id,
+            time_zone=args.time_zone or settings.default_time_zone,
+            password=password,
+        )
+        return role.name, created
+
+    try:
+        role_name, created = _in_transaction(settings.database_url, work)
+    except DomainError as exc:
+        return fail(f"{exc.message} Nothing was created.")
+    except SQLAlchemyError as exc:
+        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
+    if created:
+        print(f"csdesk: created the role {admin.ADMIN_ROLE_NAME!r}")
+    print(f"csdesk: created user {args.username.strip()!r} with the role {role_name!r}")
+    return 0
+
+
+def run_token_create(args: argparse.Namespace) -> int:
+    from resolvers import admin
+    from resolvers.errors import DomainError
+
+    settings = Settings.from_env()
+
+    async def work(session: AsyncSession) -> str:
+        return await admin.create_api_token(session, args.user)
+
+    try:
+        token = _in_transaction(settings.database_url, work)
+    except DomainError as exc:
+        return fail(f"{exc.message} No token was created.")
+    except SQLAlchemyError as exc:
+        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
+    print(token)
+    print(
+        f"csdesk: API token for {args.user.strip()!r}: it is shown this once and stored only "
+        "hashed; send it as 'Authorization: Bearer <token>'.",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,112 @@
+"""Engines and session factories.
+
+On SQLite: WAL, foreign keys, a busy timeout, and write transactions opened with
+``BEGIN IMMEDIATE`` so that concurrent writers queue on the lock instead of failing
+with "database is locked" when a deferred read transaction tries to upgrade.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+WRITE_OPTION = "csdesk_write"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class StatementCounter:
+    """Counts the SQL statements run on behalf of one request (shared by its child tasks)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+statement_counter: contextvars.ContextVar[StatementCounter | None] = contextvars.ContextVar(
+    "csdesk_statement_counter", default=None
+)
+
+
+def _count_statement(
+    conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+) -> None:
+    counter = statement_counter.get()
+    if counter is None:
+        return
+    head = statement.lstrip()[:8].upper()
+    if head.startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")):
+        return
+    counter.count += 1
+
+
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    # Let SQLAlchemy's "begin" event decide how each transaction starts.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # Search keys are stored folded to lower case, so LIKE may be case-sensitive, which
+    # lets SQLite use the keys' indexes for prefix searches.
+    cursor.execute("PRAGMA case_sensitive_like=ON")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``url`` with csdesk's connection set-up and statement counting."""
+    if url.startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    else:
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 20)
+        kwargs.setdefault("pool_pre_ping", True)
+    engine = create_async_engine(url, **kwargs)
+    sync_engine = engine.sync_engine
+    if url.startswith("sqlite"):
+        event.listen(sync_engine, "connect", _sqlite_on_connect)
+        event.listen(sync_engine, "begin", _sqlite_on_begin)
+    event.listen(sync_engine, "before_cursor_execute", _count_statement)
+    return engine
+
+
+@dataclass(frozen=True)
+class Database:
+    """One engine and its two session factories: reads, and writes (BEGIN IMMEDIATE on SQLite)."""
+
+    engine: AsyncEngine
+    read: async_sessionmaker[AsyncSession]
+    write: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, url: str, **kwargs: Any) -> Database:
+        engine = create_engine(url, **kwargs)
+        write_engine = engine.execution_options(**{WRITE_OPTION: True})
+        return cls(
+            engine=engine,
+            read=async_sessionmaker(engine, expire_on_commit=False),
+            write=async_sessionmaker(write_engine, expire_on_commit=False),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,990 @@
+"""Deterministic demo data: ``seed_database(db, orders=N, seed=S)`` fills an empty, migrated
+database with stores, catalogue, users, customers and N orders with their post-sales history.
+
+Everything stored is a function of (orders, seed): one ``random.Random(seed)`` drives the
+generation, times are relative to the fixed ``ANCHOR``, and primary keys are assigned here.
+Orders are generated and inserted chunk by chunk (Core bulk inserts, one transaction per
+chunk), so memory stays flat whatever N is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, func, insert, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from auth.passwords import hash_password
+from csdesk import seed_data as data
+from csdesk.db import WRITE_OPTION, Database
+from models import (
+    ActionKind,
+    ActionStatus,
+    ActorKind,
+    Base,
+    CustomerType,
+    HistoryKind,
+    LineStatus,
+    OrderStatus,
+    OrderType,
+    RefundKind,
+    RefundStatus,
+    role_stores,
+)
+from resolvers.money import quantize, tax_for
+from resolvers.order_fields import line_amounts, order_totals, search_keys
+
+CHUNK_ORDERS = 5_000
+USERS_CREATED = data.ANCHOR - dt.timedelta(days=760)
+# Tables whose rows mean "this database is not empty": seeding would collide with them.
+TABLES = Base.metadata.tables
+DATA_TABLES = tuple(
+    TABLES[name]
+    for name in ("order", "store", "source", "sku", "customer", "user", "role", "reason", "setting")
+)
+
+
+class SeedError(Exception):
+    """The database cannot be seeded (schema missing, or it already holds data)."""
+
+
+@dataclass
+class SeedSummary:
+    """What a seed wrote, and how long it took."""
+
+    orders: int = 0
+    exchange_orders: int = 0
+    reshipment_orders: int = 0
+    lines: int = 0
+    customers: int = 0
+    postsales_actions: int = 0
+    refunds: int = 0
+    history_entries: int = 0
+    stores: int = 0
+    sources: int = 0
+    styles: int = 0
+    skus: int = 0
+    inventory: int = 0
+    roles: int = 0
+    users: int = 0
+    reasons: int = 0
+    elapsed_seconds: float = 0.0
+
+    def text(self) -> str:
+        return (
+            f"seeded {self.orders:,} orders (+{self.exchange_orders:,} exchanges, "
+            f"+{self.reshipment_orders:,} reshipments), {self.lines:,} lines, "
+            f"{self.customers:,} customers, {self.postsales_actions:,} post-sales actions, "
+            f"{self.refunds:,} refunds, {self.history_entries:,} history entries, "
+            f"{self.skus:,} SKUs in {self.styles} styles, {self.stores} stores, "
+            f"{self.users} users in {self.elapsed_seconds:.1f} s"
+        )
+
+
+@dataclass(frozen=True)
+class DatabaseState:
+    """What a database holds: missing csdesk tables, and row counts of the data tables."""
+
+    missing_tables: tuple[str, ...]
+    counts: dict[str, int]
+
+    @property
+    def orders(self) -> int:
+        return self.counts.get("order", 0)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.missing_tables and not any(self.counts.values())
+
+    def describe(self) -> str:
+        held = [f"{n:,} {t} rows" for t, n in self.counts.items() if n]
+        return ", ".join(held) or "nothing"
+
+
+async def database_state(db: Database) -> DatabaseState:
+    """Inspect ``db``: which csdesk tables are missing and how many rows the data tables hold."""
+    async with db.engine.connect() as conn:
+        names = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+        missing = tuple(sorted(t.name for t in Base.metadata.sorted_tables if t.name not in names))
+        counts: dict[str, int] = {}
+        if not missing:
+            for table in DATA_TABLES:
+                counts[table.name] = (
+                    await conn.execute(select(func.count()).select_from(table))
+                ).scalar_one()
+    return DatabaseState(missing, counts)
+
+
+class Progress:
+    """Progress on stderr every ~5 %, then a summary line; silent when quiet."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.quiet = total, quiet
+        self.started = time.perf_counter()
+        self.next_mark = 0.05
+
+    def update(self, done: int) -> None:
+        if self.quiet or (done < self.total * self.next_mark and done < self.total):
+            return
+        while self.next_mark <= done / self.total:
+            self.next_mark += 0.05
+        elapsed = time.perf_counter() - self.started
+        rate = done / elapsed if elapsed else 0.0
+        print(
+            f"csdesk seed: orders {done:,}/{self.total:,} ({done * 100 // self.total}%) "
+            f"in {elapsed:.1f} s, {rate:,.0f} orders/s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def finish(self, summary: SeedSummary) -> None:
+        if not self.quiet:
+            print(f"csdesk seed: {summary.text()}", file=sys.stderr, flush=True)
+
+
+async def seed_database(
+    db: Database, *, orders: int, seed: int = 1, quiet: bool = False
+) -> SeedSummary:
+    """Fill the empty, migrated ``db`` with demo data: ``orders`` orders made from ``seed``."""
+    if orders < 1:
+        raise ValueError(f"orders must be at least 1, got {orders}")
+    started = time.perf_counter()
+    state = await database_state(db)
+    if state.missing_tables:
+        raise SeedError(
+            f"the database has no csdesk schema (missing {', '.join(state.missing_tables)}): "
+            "run `csdesk db upgrade` first"
+        )
+    if not state.is_empty:
+        raise SeedError(f"the database is not empty (it holds {state.describe()})")
+    rng = random.Random(seed)
+    factory = OrderFactory(rng, seed, orders)
+    summary = SeedSummary()
+    progress = Progress(orders, quiet)
+    engine = db.engine.execution_options(**{WRITE_OPTION: True})
+    passwords = {pw: hash_password(pw) for *_, pw in data.USERS if pw is not None}
+    async with engine.begin() as conn:
+        await _insert_reference(conn, factory, passwords, summary)
+    for start in range(0, orders, CHUNK_ORDERS):
+        chunk = factory.chunk(start, min(orders, start + CHUNK_ORDERS))
+        async with engine.begin() as conn:
+            await _insert_chunk(conn, chunk)
+        _count(summary, chunk)
+        progress.update(start + chunk.normal_orders)
+    async with engine.begin() as conn:
+        # Stock last: exchanges and reshipments have reserved their units by now.
+        inventory = [
+            {"store_id": factory.store_ids[store], "sku_id": sku_id, "available": n}
+            for (store, sku_id), n in factory.stock.items()
+        ]
+        await _bulk(conn, TABLES["inventory"], inventory)
+        summary.inventory = len(inventory)
+        if db.engine.dialect.name == "postgresql":
+            await _reset_sequences(conn)
+    summary.elapsed_seconds = time.perf_counter() - started
+    progress.finish(summary)
+    return summary
+
+
+async def _bulk(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await conn.execute(insert(table), list(rows))
+
+
+async def _insert_reference(
+    conn: AsyncConnection, f: OrderFactory, passwords: dict[str, str], summary: SeedSummary
+) -> None:
+    """Stores, sources, catalogue, stock, roles, users, reasons and settings."""
+    stores = [
+        {"id": f.store_ids[s.code], "code": s.code, "name": s.name, "currency": s.currency,
+         "language": s.language, "vat_country": s.vat_country}
+        for s in data.STORES
+    ]  # fmt: skip
+    sources = [
+        {"id": f.source_ids[code], "code": code, "name": name, "accepts_returns": accepts}
+        for code, name, accepts in data.SOURCES
+    ]
+    roles, role_store_rows = [], []
+    for i, (name, level, permissions, access, codes) in enumerate(data.ROLES, start=1):
+        roles.append({"id": i, "name": name, "level": level, "store_access": access,
+                      "permissions": [p.value for p in permissions]})  # fmt: skip
+        role_store_rows += [{"role_id": i, "store_id": f.store_ids[c]} for c in codes]
+    role_ids = {r["name"]: r["id"] for r in roles}
+    users = []
+    for username, display, role, zone, password in data.USERS:
+        # The integration user signs in with API tokens only: its password is random.
+        pw_hash = passwords[password] if password else hash_password(_random_secret())
+        users.append({"id": f.user_ids[username], "username": username, "display_name": display,
+                      "role_id": role_ids[role], "time_zone": zone, "active": True,
+                      "password_hash": pw_hash, "created_at": USERS_CREATED})  # fmt: skip
+    reasons = [
+        {"id": 0, "kind": kind, "code": code, "label": label, "position": pos, "active": True}
+        for kind, items in data.REASONS.items()
+        for pos, (code, label) in enumerate(items, start=1)
+    ]
+    for i, reason in enumerate(reasons, start=1):
+        reason["id"] = i
+    settings = [{"key": k, "value": v, "updated_at": data.ANCHOR} for k, v in data.SETTINGS.items()]
+    for table, rows in (
+        (TABLES["store"], stores), (TABLES["source"], sources), (TABLES["style"], f.style_rows),
+        (TABLES["sku"], data.sku_rows(f.skus)),
+        (TABLES["role"], roles), (role_stores, role_store_rows), (TABLES["user"], users),
+        (TABLES["reason"], reasons), (TABLES["setting"], settings),
+    ):  # fmt: skip
+        await _bulk(conn, table, rows)
+    summary.stores, summary.sources, summary.styles = len(stores), len(sources), len(f.style_rows)
+    summary.skus, summary.roles = len(f.skus), len(roles)
+    summary.users, summary.reasons = len(users), len(reasons)
+
+
+def _random_secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+async def _insert_chunk(conn: AsyncConnection, chunk: Chunk) -> None:
+    # Parents before children; an exchange order follows its origin in chunk.orders.
+    await _bulk(conn, TABLES["customer"], chunk.customers)
+    await _bulk(conn, TABLES["order"], chunk.orders)
+    await _bulk(conn, TABLES["line"], chunk.lines)
+    await _bulk(conn, TABLES["postsales_action"], chunk.actions)
+    await _bulk(conn, TABLES["postsales_action_line"], chunk.action_lines)
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite holds NUMERIC as binary floats, so "gross = net + tax" fails for exact decimals
+        # such as 3.40 + 0.65 = 4.05; the amounts are checked in Decimal before they get here.
+        await conn.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
+    try:
+        await _bulk(conn, TABLES["refund"], chunk.refunds)
+    finally:
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
+    await _bulk(conn, TABLES["history_entry"], chunk.history)
+
+
+def _count(summary: SeedSummary, chunk: Chunk) -> None:
+    summary.orders += chunk.normal_orders
+    summary.exchange_orders += chunk.exchange_orders
+    summary.reshipment_orders += chunk.reshipment_orders
+    summary.lines += len(chunk.lines)
+    summary.customers += len(chunk.customers)
+    summary.postsales_actions += len(chunk.actions)
+    summary.refunds += len(chunk.refunds)
+    summary.history_entries += len(chunk.history)
+
+
+async def _reset_sequences(conn: AsyncConnection) -> None:
+    """Move PostgreSQL id sequences past the ids assigned here, so later inserts don't collide."""
+    for table in Base.metadata.sorted_tables:
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        await conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence(:name, 'id'), "
+                f'coalesce(max(id), 0) + 1, false) FROM "{table.name}"'
+            ),
+            {"name": f'"{table.name}"'},
+        )
+
+
+# ---------------------------------------------------------------- order generation
+
+END = data.ANCHOR - dt.timedelta(minutes=1)  # every stored instant is before this
+MILESTONE_END = data.ANCHOR - dt.timedelta(minutes=30)  # status changes leave room for e-mails
+TWO_YEARS = 730 * 86_400
+MIN_AGE = 3_600
+REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+REF_MULTIPLIER = 0x2F3A9B5  # odd, so i ↦ i·m + c is a bijection modulo 32**6: unique references
+FLOW = (OrderStatus.ORDER_REVIEW, OrderStatus.RELEASED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+LINE_STATUS = {
+    OrderStatus.ORDER_REVIEW: LineStatus.ORDERED,
+    OrderStatus.RELEASED: LineStatus.ORDERED,
+    OrderStatus.SHIPPED: LineStatus.SHIPPED,
+    OrderStatus.DELIVERED: LineStatus.DELIVERED,
+    OrderStatus.CANCELLED: LineStatus.CANCELLED,
+}
+METHODS = ("Standard", "Express", "Next day", "Click & Collect")
+SHARES = tuple(Decimal(n) / 100 for n in (10, 15, 20, 25, 30, 50))
+# Scenarios every seed shows at least once (when it has orders enough), in this order.
+SHOWCASE = (
+    "A:REQUESTED", "A:PENDING_RELEASE", "A:RELEASED", "A:CANCELLED", "R:REQUESTED",
+    "R:APPROVED", "R:CANCELLED", "EXCHANGE", "RESHIPMENT",
+)  # fmt: skip
+APPEASEMENT_COMMENTS = (
+    None, None, "Sorry for the late delivery.", "Goodwill – loyal customer since 2019.",
+    "Button missing; the customer keeps the item.", "Price dropped the day after the order.",
+)  # fmt: skip
+RETURN_COMMENTS = (
+    "Customer will drop the parcel at the Post Office.",
+    "Doesn't fit; the customer prefers a refund.",
+    "Colour differs from the photos on the website.",
+    "Kundin schickt die Ware über DHL zurück.",
+    "Le client renvoie l'article par Colissimo.",
+)
+CANCEL_COMMENTS = (
+    "Customer ordered the wrong size.", "Duplicate order.", "Customer changed their mind.",
+    "Payment flagged by the fraud check; customer asked to cancel.",
+)  # fmt: skip
+
+Actor = tuple[ActorKind, int | None, str | None]
+STOREFRONT: Actor = (ActorKind.SYSTEM, None, "storefront")
+SYSTEM: Actor = (ActorKind.SYSTEM, None, "system")
+Row = dict[str, Any]
+
+
+def _secs(n: float) -> dt.timedelta:
+    return dt.timedelta(seconds=int(n))
+
+
+@dataclass
+class Chunk:
+    """The rows of one chunk of orders, in insertion order."""
+
+    customers: list[Row] = field(default_factory=list)
+    orders: list[Row] = field(default_factory=list)
+    lines: list[Row] = field(default_factory=list)
+    actions: list[Row] = field(default_factory=list)
+    action_lines: list[Row] = field(default_factory=list)
+    refunds: list[Row] = field(default_factory=list)
+    history: list[Row] = field(default_factory=list)
+    normal_orders: int = 0
+    exchange_orders: int = 0
+    reshipment_orders: int = 0
+
+
+@dataclass
+class _Order:
+    """An order being generated: its row, lines and timeline."""
+
+    row: Row
+    lines: list[Row]
+    store: data.StoreDef
+    source: str
+    shipping: data.Address
+    billing: data.Address
+    events: list[Row] = field(default_factory=list)
+
+    def money(self, amount: Decimal) -> str:
+        return f"{self.row['currency']} {amount}"
+
+    def event(
+        self,
+        at: dt.datetime,
+        kind: HistoryKind,
+        message: str,
+        actor: Actor,
+        details: Row | None = None,
+        related: int | None = None,
+    ) -> None:
+        self.events.append(
+            {"at": at, "kind": kind, "message": message, "actor_kind": actor[0],
+             "actor_user_id": actor[1], "actor_label": actor[2], "details": details or {},
+             "related_order_id": related}
+        )  # fmt: skip
+
+
+class OrderFactory:
+    """Generates orders chunk by chunk from one ``random.Random``; holds only the catalogue."""
+
+    def __init__(self, rng: random.Random, seed: int, total: int) -> None:
+        self.rng, self.seed, self.total = rng, seed, total
+        self.stores = {s.code: s for s in data.STORES}
+        self.store_ids = {s.code: i for i, s in enumerate(data.STORES, start=1)}
+        self.source_ids = {code: i for i, (code, _, _) in enumerate(data.SOURCES, start=1)}
+        self.accepts_returns = {code: accepts for code, _, accepts in data.SOURCES}
+        self.user_ids = {u[0]: i for i, u in enumerate(data.USERS, start=1)}
+        self.user_names = {i: u[1] for i, u in enumerate(data.USERS, start=1)}
+        integration = self.user_ids["integration"]
+        self.warehouse: Actor = (ActorKind.INTEGRATION, integration, "warehouse")
+        self.payment: Actor = (ActorKind.INTEGRATION, integration, "payment")
+        self.style_rows, self.skus = data.catalog(rng)
+        self.by_id = {s.id: s for s in self.skus}
+        self.siblings: dict[int, list[data.SkuDef]] = {}
+        for sku in self.skus:
+            self.siblings.setdefault(sku.style_id, []).append(sku)
+        self.prices = {
+            (st.code, sku.id): data.store_price(sku.list_price, st)
+            for st in data.STORES
+            for sku in self.skus
+        }
+        self.stock = {
+            (st.code, sku.id): data.stock_level(rng) for st in data.STORES for sku in self.skus
+        }
+        self.ref_offset = rng.randrange(32**6)
+        self.next_ids = {"order": 1, "line": 1, "action": 1, "refund": 1, "history": 1}
+        self.customers = 0
+        self.seen_status: set[OrderStatus] = set()
+        self.showcase = list(SHOWCASE)
+        self.out = Chunk()
+
+    def chunk(self, start: int, end: int) -> Chunk:
+        """Orders ``start`` to ``end`` - 1 (0-based), with everything that hangs off them."""
+        self.out = Chunk()
+        for i in range(start, end):
+            self._normal_order(i)
+        return self.out
+
+    # -- helpers
+
+    def _id(self, kind: str) -> int:
+        value = self.next_ids[kind]
+        self.next_ids[kind] = value + 1
+        return value
+
+    def _later(self, t: dt.datetime, lo: float, hi: float) -> dt.datetime:
+        """A moment ``lo``–``hi`` seconds after ``t``, squeezed to stay before END."""
+        room = (END - t).total_seconds()
+        hi = min(hi, room / 2)
+        lo = min(lo, hi / 2)
+        return t + _secs(self.rng.uniform(lo, hi))
+
+    def _user(self, store: str, manage: bool = False) -> Actor:
+        """A demo user who may act on ``store``; approvals and cancels need a supervisor."""
+        ids = self.user_ids
+        if manage or store not in ("UK", "DE"):
+            uid = self.rng.choices((ids["supervisor"], ids["admin"]), (80, 20))[0]
+        else:
+            uid = self.rng.choices((ids["agent"], ids["supervisor"], ids["admin"]), (60, 30, 10))[0]
+        return (ActorKind.USER, uid, None)
+
+    def _name(self, actor: Actor) -> str:
+        return self.user_names[actor[1] or 0]
+
+    def _reference(self, i: int, channel: str, store: str) -> str:
+        value = (i * REF_MULTIPLIER + self.ref_offset) % 32**6
+        code = "".join(REF_ALPHABET[(value >> (5 * k)) & 31] for k in range(5, -1, -1))
+        return f"{channel}-{store}-{code}"
+
+    @staticmethod
+    def _recent(at: dt.datetime) -> bool:
+        return END - at < dt.timedelta(days=7)
+
+    def _refund_status(self, at: dt.datetime) -> RefundStatus:
+        if not self._recent(at):
+            return RefundStatus.RELEASED
+        statuses = (RefundStatus.REQUESTED, RefundStatus.PENDING_RELEASE, RefundStatus.RELEASED)
+        return self.rng.choices(statuses, (30, 30, 40))[0]
+
+    def _line(
+        self, order_id: int, number: int, sku: data.SkuDef, price: Decimal, discount: Decimal,
+        tax_rate: Decimal, currency: str, source: str,
+    ) -> Row:  # fmt: skip
+        return {
+            "id": self._id("line"), "order_id": order_id, "number": number, "sku_id": sku.id,
+            "sku_code": sku.code, "product_name": sku.name, "image_url": sku.image_url,
+            **line_amounts(price, discount, tax_rate, currency), "tax_rate": tax_rate,
+            "status": LineStatus.ORDERED, "status_before_return": None,
+            "source_id": self.source_ids[source], "exchanged": False,
+        }  # fmt: skip
+
+    def _order_row(
+        self, oid: int, number: str, seq: int, reference: str | None, o_store: data.StoreDef,
+        customer: Row, shipping: data.Address, billing: data.Address, method: str,
+        payment: str, lines: list[Row], shipping_amount: Decimal, at: dt.datetime,
+        order_type: OrderType, origin: int | None,
+    ) -> Row:  # fmt: skip
+        cur = o_store.currency
+        row: Row = {
+            "id": oid, "number": number, "number_seq": seq, "client_reference": reference,
+            "store_id": self.store_ids[o_store.code], "purchased_at": at,
+            "language": o_store.language, "vat_country": o_store.vat_country, "currency": cur,
+            **customer, "order_type": order_type, "origin_order_id": origin,
+            "status": OrderStatus.ORDER_REVIEW, **shipping.columns("shipping"),
+            "shipping_method": method, **billing.columns("billing"), "payment_method": payment,
+            **order_totals(lines, shipping_amount, cur), "exchange_count": 0,
+            "reshipment_count": 0, "version": 1, "created_at": at, "updated_at": at,
+        }  # fmt: skip
+        normal = order_type is OrderType.NORMAL
+        row["amount_due"] = row["grand_total"] if normal else quantize(Decimal(0), cur)
+        row.update(search_keys(row))
+        return row
+
+    def _finish(self, o: _Order) -> None:
+        """Number the timeline in time order and emit the order's lines and history."""
+        o.events.sort(key=lambda e: e["at"])
+        for e in o.events:
+            e["id"] = self._id("history")
+            e["order_id"] = o.row["id"]
+        self.out.history += o.events
+        self.out.lines += o.lines
+        o.row["version"] = len(o.events)
+        o.row["updated_at"] = o.events[-1]["at"]
+
+    def _action(
+        self, o: _Order, action_id: int, kind: ActionKind, status: ActionStatus,
+        amount: Decimal | None, reason: str | None, comment: str | None, actor: Actor,
+        at: dt.datetime, updated: dt.datetime, source: str | None = None,
+        resulting: int | None = None, no_refund: bool = False,
+    ) -> None:  # fmt: skip
+        self.out.actions.append(
+            {"id": action_id, "order_id": o.row["id"], "kind": kind, "status": status,
+             "amount": amount, "currency": o.row["currency"], "reason_code": reason,
+             "comment": comment, "created_by_id": actor[1], "created_at": at,
+             "updated_at": updated, "no_refund": no_refund, "resulting_order_id": resulting,
+             "return_source_id": self.source_ids[source] if source else None}
+        )  # fmt: skip
+
+    def _action_line(
+        self, action_id: int, line: Row, reason: str | None, new_sku: int | None = None
+    ) -> None:
+        self.out.action_lines.append(
+            {"action_id": action_id, "line_id": line["id"], "reason_code": reason,
+             "new_sku_id": new_sku}
+        )  # fmt: skip
+
+    def _refund(
+        self, o: _Order, line: Row, action_id: int, kind: RefundKind, net: Decimal,
+        at: dt.datetime, status: RefundStatus | None = None, noun: str = "Refund",
+    ) -> dt.datetime:  # fmt: skip
+        """A draw of ``net`` on the line's ledger and its payment events; returns the last time."""
+        cur = o.row["currency"]
+        tax = tax_for(net, line["tax_rate"], cur)
+        status = status or self._refund_status(at)
+        t = at
+        if status in (RefundStatus.PENDING_RELEASE, RefundStatus.RELEASED):
+            t = self._later(t, 60, 7_200)
+            msg = f"{noun} request of {o.money(net + tax)} received by the payment system"
+            o.event(t, HistoryKind.PAYMENT, msg, self.payment, {"actionId": action_id})
+        if status is RefundStatus.RELEASED:
+            t = self._later(t, 3_600, 3 * 86_400)
+            msg = f"{noun} of {o.money(net + tax)} released to {o.row['payment_method']}"
+            o.event(t, HistoryKind.PAYMENT, msg, self.payment, {"actionId": action_id})
+        if status is not RefundStatus.CANCELLED:
+            line["refundable_net"] -= net
+        self.out.refunds.append(
+            {"id": self._id("refund"), "order_id": o.row["id"], "line_id": line["id"],
+             "action_id": action_id, "kind": kind, "status": status, "net": net, "tax": tax,
+             "gross": net + tax, "currency": cur, "failure_reason": None, "created_at": at,
+             "updated_at": t}
+        )  # fmt: skip
+        return t
+
+    # -- orders and their life cycle
+
+    def _normal_order(self, i: int) -> None:
+        rng = self.rng
+        share = (i + rng.random()) / self.total
+        age = MIN_AGE + (TWO_YEARS - MIN_AGE) * (1 - share) ** 1.5  # denser towards today
+        purchased = data.ANCHOR - _secs(age)
+        if i < len(data.FEATURED) or not self.customers or rng.random() < 0.55:
+            self.customers += 1
+            p = data.persona(self.seed, self.customers)
+            self.out.customers.append(p.row())
+        else:
+            p = data.persona(self.seed, rng.randint(1, self.customers))
+        store = self.stores[p.store]
+        roll = rng.random()
+        shipping = p.address
+        if roll > 0.9:  # a gift to someone else, or to another address of their own
+            shipping = (
+                data.gift_recipient(rng, p.store)
+                if roll > 0.95
+                else data.address(rng, p.store, p.name, p.phone)
+            )
+        source = rng.choices([s for s, _ in store.sources], [w for _, w in store.sources])[0]
+        oid = self._id("order")
+        tax_rate = Decimal(0) if p.type is CustomerType.B2B and p.store == "US" else store.tax_rate
+        lines: list[Row] = []
+        skus: list[data.SkuDef] = []
+        for n in range(1, rng.choices((1, 2, 3, 4, 5, 6), (35, 25, 15, 10, 8, 7))[0] + 1):
+            # One line per unit: two identical items are two lines.
+            sku = skus[-1] if skus and rng.random() < 0.15 else rng.choice(self.skus)
+            skus.append(sku)
+            price = self.prices[(store.code, sku.id)]
+            discount = price * rng.choice(SHARES) if rng.random() < 0.2 else Decimal(0)
+            lines.append(self._line(oid, n, sku, price, discount, tax_rate, store.currency, source))
+        method = rng.choices(METHODS, (55, 20, 15, 10))[0]
+        net = sum(line["net_amount"] for line in lines)
+        free = method == "Standard" and net >= store.free_from
+        payment = rng.choices([m for m, _ in store.payments], [w for _, w in store.payments])[0]
+        customer = {
+            "customer_id": p.id, "customer_type": p.type, "customer_name": p.name,
+            "customer_email": p.email, "customer_phone": p.phone,
+        }  # fmt: skip
+        reference = self._reference(i, "APP" if rng.random() < 0.2 else "WEB", store.code)
+        row = self._order_row(
+            oid, str(100_001 + i), 100_001 + i, reference, store, customer, shipping, p.address,
+            method, payment, lines, Decimal(0) if free else store.shipping[method], purchased,
+            OrderType.NORMAL, None,
+        )  # fmt: skip
+        self.out.orders.append(row)
+        self.out.normal_orders += 1
+        o = _Order(row, lines, store, source, shipping, p.address)
+        total = o.money(row["grand_total"])
+        o.event(purchased, HistoryKind.ORDER_PLACED, f"Order placed on {store.name}: "
+                f"{len(lines)} item(s), {total}", STOREFRONT, {"reference": reference})  # fmt: skip
+        o.event(self._later(purchased, 3, 90), HistoryKind.PAYMENT,
+                f"Payment of {total} authorised ({payment})", self.payment)  # fmt: skip
+        o.event(self._later(purchased, 100, 300), HistoryKind.CUSTOMER_EMAIL,
+                f"Order confirmation sent to {p.email}", SYSTEM)  # fmt: skip
+        missing = [s for s in OrderStatus if s not in self.seen_status]
+        forced = missing[0] if missing and len(missing) >= self.total - i else None
+        status, times, cancel_at = self._plan(purchased, forced, can_cancel=True)
+        self.seen_status.add(status)
+        if cancel_at is not None:
+            self._cancel(o, o.lines, cancel_at, whole=True)
+        elif len(lines) > 1 and rng.random() < 0.03:
+            window = (min(times[0], MILESTONE_END) - purchased).total_seconds()
+            self._cancel(o, [rng.choice(lines)], purchased + _secs(window * rng.uniform(0.2, 0.9)))
+        self._progress(o, status, times)
+        if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+            self._postsales(o, i, times[FLOW.index(status) - 1])
+        self._comments(o, purchased, 0.12)
+        self._finish(o)
+
+    def _plan(
+        self, start: dt.datetime, forced: OrderStatus | None, can_cancel: bool
+    ) -> tuple[OrderStatus, list[dt.datetime], dt.datetime | None]:
+        """Status reached by now, the release/ship/delivery times, and the cancel time if any."""
+        rng = self.rng
+        release = start + _secs(rng.uniform(600, 72_000))
+        ship = release + _secs(rng.uniform(7_200, 129_600))
+        times = [release, ship, ship + _secs(rng.uniform(64_800, 345_600))]
+        if forced in FLOW[1:] and times[FLOW.index(forced) - 1] >= MILESTONE_END:
+            room = (MILESTONE_END - start).total_seconds()
+            times = [start + _secs(room * k / 4) for k in (1, 2, 3)]
+        roll = rng.random()
+        if forced is OrderStatus.CANCELLED or (forced is None and can_cancel and roll < 0.04):
+            window = (min(release, MILESTONE_END) - start).total_seconds()
+            return OrderStatus.CANCELLED, times, start + _secs(window * rng.uniform(0.1, 0.9))
+        if forced is not None:
+            return forced, times, None
+        reached = sum(t < MILESTONE_END for t in times)
+        # Some orders get stuck: held for review, lost at the warehouse, lost in transit.
+        cap = 0 if roll < 0.055 else 1 if roll < 0.065 else 2 if roll < 0.085 else 3
+        return FLOW[min(reached, cap)], times, None
+
+    def _progress(self, o: _Order, status: OrderStatus, times: list[dt.datetime]) -> None:
+        """Line statuses and the warehouse's status-change entries up to ``status``."""
+        for line in o.lines:
+            if line["status"] is not LineStatus.CANCELLED:
+                line["status"] = LINE_STATUS[status]
+        o.row["status"] = status
+        reached = FLOW.index(status) if status in FLOW else 0
+        src, carrier = o.source, data.CARRIERS[o.store.code]
+        if reached >= 1:
+            details = {"from": "ORDER_REVIEW", "to": "RELEASED", "source": src}
+            message = f"Released to {src} for fulfilment"
+            o.event(times[0], HistoryKind.STATUS_CHANGED, message, self.warehouse, details)
+        if reached >= 2:
+            tracking = f"{carrier[:2].upper()}{self.rng.randrange(10**10):010d}"
+            o.event(times[1], HistoryKind.WAREHOUSE,
+                    f"Shipped from {src} with {carrier}, tracking {tracking}", self.warehouse,
+                    {"carrier": carrier, "tracking": tracking})  # fmt: skip
+            o.event(times[1] + _secs(1), HistoryKind.STATUS_CHANGED, "Status: Released → Shipped",
+                    self.warehouse, {"from": "RELEASED", "to": "SHIPPED"})  # fmt: skip
+            o.event(self._later(times[1], 60, 900), HistoryKind.CUSTOMER_EMAIL,
+                    f"Shipping confirmation sent to {o.row['customer_email']}", SYSTEM)  # fmt: skip
+        if reached >= 3:
+            details = {"from": "SHIPPED", "to": "DELIVERED"}
+            message = f"Delivered: {carrier} reports the parcel delivered"
+            o.event(times[2], HistoryKind.STATUS_CHANGED, message, self.warehouse, details)
+
+    def _comments(self, o: _Order, start: dt.datetime, chance: float) -> None:
+        rng = self.rng
+        if rng.random() < chance:
+            for _ in range(rng.choice((1, 1, 2))):
+                at = self._later(start, 600, 30 * 86_400)
+                o.event(
+                    at, HistoryKind.COMMENT, rng.choice(data.COMMENTS), self._user(o.store.code)
+                )
+
+    def _cancel(self, o: _Order, lines: list[Row], at: dt.datetime, whole: bool = False) -> None:
+        """Cancellation in ORDER_REVIEW: lines CANCELLED, a void of each one's remaining gross."""
+        actor = self._user(o.store.code)
+        action_id = self._id("action")
+        numbers = [line["number"] for line in lines]
+        nums = ", ".join(map(str, numbers))
+        what = "Order cancelled" if whole else f"Line(s) {nums} cancelled"
+        o.event(at, HistoryKind.CANCELLATION, f"{what} by {self._name(actor)}", actor,
+                {"actionId": action_id, "lines": numbers})  # fmt: skip
+        if whole:
+            o.event(at + _secs(1), HistoryKind.STATUS_CHANGED, "Status: Order review → Cancelled",
+                    actor, {"from": "ORDER_REVIEW", "to": "CANCELLED"})  # fmt: skip
+        o.event(self._later(at, 30, 300), HistoryKind.CUSTOMER_EMAIL,
+                f"Cancellation email sent to {o.row['customer_email']}", SYSTEM)  # fmt: skip
+        t, voided, status = at, Decimal(0), self._refund_status(at)
+        for line in lines:
+            line["status"] = LineStatus.CANCELLED
+            net = line["refundable_net"]
+            if net > 0:
+                voided += net
+                t = max(
+                    t, self._refund(o, line, action_id, RefundKind.VOID, net, at, status, "Void")
+                )
+            self._action_line(action_id, line, None)
+        comment = self.rng.choice(CANCEL_COMMENTS)
+        self._action(o, action_id, ActionKind.CANCELLATION, ActionStatus.COMPLETED,
+                     voided or None, None, comment, actor, at, t)  # fmt: skip
+
+    # -- post-sales actions on shipped and delivered orders
+
+    def _postsales(self, o: _Order, i: int, since: dt.datetime) -> None:
+        rng = self.rng
+        cursor = since + _secs(3_600)
+        if END - cursor < dt.timedelta(hours=2):
+            return
+        if self.showcase and i >= self.total // 2:
+            plan = [self.showcase[0]]
+        else:
+            chances = (("RESHIPMENT", 0.015), ("A", 0.06), ("EXCHANGE", 0.03), ("R", 0.08))
+            plan = [item for item, chance in chances if rng.random() < chance]
+        handlers = {"A": self._appeasement, "R": self._return, "EXCHANGE": self._exchange,
+                    "RESHIPMENT": self._reshipment}  # fmt: skip
+        for item in plan:
+            kind, _, status = item.partition(":")
+            at = self._later(cursor, 3_600, 6 * 86_400)
+            done = handlers[kind](o, at, ActionStatus(status) if status else None)
+            if done is not None:
+                cursor = done
+                if item in self.showcase:
+                    self.showcase.remove(item)
+
+    def _appeasement(
+        self, o: _Order, at: dt.datetime, status: ActionStatus | None
+    ) -> dt.datetime | None:
+        rng = self.rng
+        lines = [x for x in o.lines if x["status"] is not LineStatus.CANCELLED]
+        lines = [x for x in lines if x["refundable_net"] > 0]
+        if not lines:
+            return None
+        line = rng.choice(lines)
+        amount = quantize(line["refundable_net"] * rng.choice(SHARES), o.row["currency"])
+        amount = amount if amount > 0 else line["refundable_net"]
+        if status is None:
+            weights = (35, 30, 25, 10) if self._recent(at) else (2, 3, 85, 10)
+            status = rng.choices(
+                (ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE, ActionStatus.RELEASED,
+                 ActionStatus.CANCELLED), weights)[0]  # fmt: skip
+        code, label = rng.choice(data.REASONS["APPEASEMENT"])
+        actor = self._user(o.store.code)
+        action_id = self._id("action")
+        details = {"actionId": action_id, "line": line["number"], "amount": str(amount),
+                   "currency": o.row["currency"], "reason": code}  # fmt: skip
+        o.event(at, HistoryKind.APPEASEMENT, f"Appeasement of {o.money(amount)} requested on "
+                f"line {line['number']} ({label})", actor, details)  # fmt: skip
+        t = self._refund(o, line, action_id, RefundKind.APPEASEMENT, amount, at,
+                         RefundStatus(status.value))  # fmt: skip
+        if status is ActionStatus.CANCELLED:
+            t = self._later(t, 600, 86_400)
+            by = self._user(o.store.code, manage=True)
+            o.event(t, HistoryKind.APPEASEMENT, f"Appeasement of {o.money(amount)} cancelled by "
+                    f"{self._name(by)}", by, details)  # fmt: skip
+        self._action(o, action_id, ActionKind.APPEASEMENT, status, amount, code,
+                     rng.choice(APPEASEMENT_COMMENTS), actor, at, t)  # fmt: skip
+        self._action_line(action_id, line, code)
+        return t
+
+    def _return_to(self, o: _Order) -> str:
+        return o.source if self.accepts_returns[o.source] else o.store.return_to
+
+    def _return(
+        self, o: _Order, at: dt.datetime, status: ActionStatus | None
+    ) -> dt.datetime | None:
+        rng = self.rng
+        open_ = (LineStatus.SHIPPED, LineStatus.DELIVERED)
+        lines = [x for x in o.lines if x["status"] in open_ and not x["exchanged"]]
+        if not lines:
+            return None
+        lines = sorted(rng.sample(lines, 2 if len(lines) > 1 and rng.random() < 0.25 else 1),
+                       key=lambda x: x["number"])  # fmt: skip
+        if status is None:
+            weights = (55, 35, 10) if self._recent(at) else (5, 80, 15)
+            status = rng.choices(
+                (ActionStatus.REQUESTED, ActionStatus.APPROVED, ActionStatus.CANCELLED), weights
+            )[0]
+        actor, action_id, src = self._user(o.store.code), self._id("action"), self._return_to(o)
+        reasons = [rng.choice(data.REASONS["RETURN"]) for _ in lines]
+        numbers = [x["number"] for x in lines]
+        nums = ", ".join(map(str, numbers))
+        labels = "; ".join(label for _, label in reasons)
+        details = {"actionId": action_id, "lines": numbers, "returnTo": src}
+        o.event(at, HistoryKind.RETURN, f"Return requested for line(s) {nums} to {src} "
+                f"({labels})", actor, details)  # fmt: skip
+        t = self._later(at, 30, 600)
+        o.event(t, HistoryKind.CUSTOMER_EMAIL,
+                f"Return label sent to {o.row['customer_email']}", SYSTEM)  # fmt: skip
+        amount = Decimal(0)
+        if status is ActionStatus.REQUESTED:
+            for line in lines:
+                line["status_before_return"], line["status"] = (
+                    line["status"],
+                    LineStatus.RETURN_REQUESTED,
+                )
+        elif status is ActionStatus.APPROVED:
+            t = self._later(t, 86_400, 10 * 86_400)
+            self._approve(o, t, src, nums, details, "")
+            refund_status, end = self._refund_status(t), t
+            for line in lines:
+                line["status"] = LineStatus.RETURNED
+                net = line["refundable_net"]
+                if net > 0:
+                    amount += net
+                    done = self._refund(
+                        o, line, action_id, RefundKind.RETURN, net, t, refund_status
+                    )
+                    end = max(end, done)
+            t = end
+        else:
+            t = self._later(t, 3_600, 5 * 86_400)
+            by = self._user(o.store.code, manage=True)
+            o.event(t, HistoryKind.RETURN, f"Return of line(s) {nums} cancelled by "
+                    f"{self._name(by)}", by, details)  # fmt: skip
+        self._action(o, action_id, ActionKind.RETURN, status, amount or None, None,
+                     rng.choice(RETURN_COMMENTS), actor, at, t, src)  # fmt: skip
+        for line, (code, _) in zip(lines, reasons, strict=True):
+            self._action_line(action_id, line, code)
+        return t
+
+    def _approve(
+        self, o: _Order, t: dt.datetime, src: str, nums: str, details: Row, note: str
+    ) -> None:
+        """The warehouse receives the return (automatic approval), or a supervisor approves it."""
+        if self.rng.random() < 0.6:
+            o.event(t, HistoryKind.WAREHOUSE, f"Return received at {src}: line(s) {nums}",
+                    self.warehouse, details)  # fmt: skip
+            o.event(t + _secs(1), HistoryKind.RETURN, f"Return approved on receipt{note}",
+                    self.warehouse, details)  # fmt: skip
+        else:
+            by = self._user(o.store.code, manage=True)
+            o.event(
+                t, HistoryKind.RETURN, f"Return approved by {self._name(by)}{note}", by, details
+            )
+
+    def _exchange(
+        self, o: _Order, at: dt.datetime, status: ActionStatus | None
+    ) -> dt.datetime | None:
+        rng = self.rng
+        open_ = (LineStatus.SHIPPED, LineStatus.DELIVERED)
+        lines = [x for x in o.lines if x["status"] in open_ and not x["exchanged"]]
+        for line in rng.sample(lines, len(lines)):
+            style = self.by_id[line["sku_id"]].style_id
+            options = [
+                s for s in self.siblings[style]
+                if s.id != line["sku_id"] and self.stock[(o.store.code, s.id)] > 0
+            ]  # fmt: skip
+            if options:
+                break
+        else:
+            return None
+        new = rng.choice(options)
+        self.stock[(o.store.code, new.id)] -= 1  # the exchange reserves a unit
+        actor = self._user(o.store.code)
+        code, label = rng.choice(data.REASONS["RETURN"][:3])
+        o.row["exchange_count"] += 1
+        number = f"{o.row['number']}-E{o.row['exchange_count']}"
+        derived = self._derived(o, OrderType.EXCHANGE, number, at, actor, [(line, new)])
+        exchange_id, return_id, src = self._id("action"), self._id("action"), self._return_to(o)
+        n = line["number"]
+        details = {"actionId": exchange_id, "line": n, "newSku": new.code, "order": number}
+        o.event(at, HistoryKind.EXCHANGE, f"Exchange {number} created: line {n} "
+                f"{line['sku_code']} → {new.code} ({label})", actor, details, derived)  # fmt: skip
+        ret_details = {"actionId": return_id, "lines": [n], "returnTo": src, "noRefund": True}
+        o.event(at + _secs(1), HistoryKind.RETURN, f"Return (no refund) requested for line {n} "
+                f"to {src}, for exchange {number}", actor, ret_details)  # fmt: skip
+        line["exchanged"] = True
+        if status is None:
+            status = ActionStatus.REQUESTED if self._recent(at) else ActionStatus.APPROVED
+        t = at + _secs(1)
+        if status is ActionStatus.APPROVED:
+            t = self._later(t, 2 * 86_400, 12 * 86_400)
+            self._approve(o, t, src, str(n), ret_details, " (exchange, no refund)")
+            line["status"] = LineStatus.RETURNED
+        else:
+            status = ActionStatus.REQUESTED
+            line["status_before_return"], line["status"] = (
+                line["status"],
+                LineStatus.RETURN_REQUESTED,
+            )
+        comment = f"Customer would like {new.colour}, {new.size} instead."
+        self._action(o, exchange_id, ActionKind.EXCHANGE, ActionStatus.COMPLETED, None, code,
+                     comment, actor, at, at, resulting=derived)  # fmt: skip
+        self._action_line(exchange_id, line, code, new.id)
+        self._action(o, return_id, ActionKind.RETURN, status, None, code, comment, actor, at,
+                     t, src, no_refund=True)  # fmt: skip
+        self._action_line(return_id, line, code)
+        return t
+
+    def _reshipment(
+        self, o: _Order, at: dt.datetime, status: ActionStatus | None
+    ) -> dt.datetime | None:
+        rng = self.rng
+        store = o.store.code
+        lost = o.row["status"] is OrderStatus.SHIPPED
+        lines = [
+            x for x in o.lines
+            if x["status"] in (LineStatus.SHIPPED, LineStatus.DELIVERED)
+            and self.stock[(store, x["sku_id"])] > 0
+        ]  # fmt: skip
+        if not lines:
+            return None
+        lines = lines if lost else [rng.choice(lines)]
+        for line in lines:
+            self.stock[(store, line["sku_id"])] -= 1
+        actor = self._user(store)
+        o.row["reshipment_count"] += 1
+        number = f"{o.row['number']}-R{o.row['reshipment_count']}"
+        method = "Express" if rng.random() < 0.4 else o.row["shipping_method"]
+        shipping = o.shipping
+        if rng.random() < 0.15:  # the agent may override the address (not validated)
+            shipping = replace(shipping, line2=rng.choice(data.LINE2[store]))
+        pairs = [(x, self.by_id[x["sku_id"]]) for x in lines]
+        derived = self._derived(o, OrderType.RESHIPMENT, number, at, actor, pairs, method, shipping)
+        why = "Parcel lost in transit" if lost else "Item arrived damaged"
+        action_id = self._id("action")
+        numbers = [x["number"] for x in lines]
+        o.event(at, HistoryKind.RESHIPMENT, f"Reshipment {number} created for line(s) "
+                f"{', '.join(map(str, numbers))}: {why}", actor,
+                {"actionId": action_id, "lines": numbers, "order": number}, derived)  # fmt: skip
+        comment = f"{why}; reshipped {method.lower()}."
+        self._action(o, action_id, ActionKind.RESHIPMENT, ActionStatus.COMPLETED, None, None,
+                     comment, actor, at, at, resulting=derived)  # fmt: skip
+        for line in lines:
+            self._action_line(action_id, line, None)
+        return at
+
+    def _derived(
+        self, o: _Order, order_type: OrderType, number: str, at: dt.datetime, actor: Actor,
+        pairs: list[tuple[Row, data.SkuDef]], method: str | None = None,
+        shipping: data.Address | None = None,
+    ) -> int:  # fmt: skip
+        """An exchange or reshipment order of ``o``, placed at ``at`` by ``actor``; its id."""
+        oid = self._id("order")
+        cur = o.row["currency"]
+        lines = [
+            self._line(oid, n, sku, line["original_price"], line["discount"], line["tax_rate"],
+                       cur, o.source)
+            for n, (line, sku) in enumerate(pairs, start=1)
+        ]  # fmt: skip
+        customer = {k: o.row[k] for k in ("customer_id", "customer_type", "customer_name",
+                                          "customer_email", "customer_phone")}  # fmt: skip
+        label = "Exchange" if order_type is OrderType.EXCHANGE else "Reshipment"
+        row = self._order_row(
+            oid, number, o.row["number_seq"], None, o.store, customer, shipping or o.shipping,
+            o.billing, method or o.row["shipping_method"], f"{label} – no payment", lines,
+            Decimal(0), at, order_type, o.row["id"],
+        )  # fmt: skip
+        self.out.orders.append(row)
+        if order_type is OrderType.EXCHANGE:
+            self.out.exchange_orders += 1
+        else:
+            self.out.reshipment_orders += 1
+        d = _Order(row, lines, o.store, o.source, shipping or o.shipping, o.billing)
+        d.event(at, HistoryKind.ORDER_PLACED, f"{label} order created from order "
+                f"{o.row['number']} by {self._name(actor)}", actor,
+                {"originOrder": o.row["number"]}, o.row["id"])  # fmt: skip
+        d.event(self._later(at, 30, 600), HistoryKind.CUSTOMER_EMAIL,
+                f"{label} confirmation sent to {row['customer_email']}", SYSTEM)  # fmt: skip
+        status, times, _ = self._plan(at, None, can_cancel=False)
+        self._progress(d, status, times)
+        self._comments(d, at, 0.2)
+        self._finish(d)
+        return oid

@@ -1,0 +1,125 @@
+"""Enumerations of the domain (statuses, kinds, permissions), shared by models and schema."""
+
+from __future__ import annotations
+
+import enum
+
+
+class OrderStatus(enum.StrEnum):
+    ORDER_REVIEW = "ORDER_REVIEW"
+    RELEASED = "RELEASED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+class OrderType(enum.StrEnum):
+    NORMAL = "NORMAL"
+    EXCHANGE = "EXCHANGE"
+    RESHIPMENT = "RESHIPMENT"
+
+
+class LineStatus(enum.StrEnum):
+    ORDERED = "ORDERED"
+    CANCELLED = "CANCELLED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    RETURN_REQUESTED = "RETURN_REQUESTED"
+    RETURNED = "RETURNED"
+
+
+class CustomerType(enum.StrEnum):
+    GUEST = "GUEST"
+    REGISTERED = "REGISTERED"
+    B2B = "B2B"
+
+
+class ActionKind(enum.StrEnum):
+    APPEASEMENT = "APPEASEMENT"
+    RETURN = "RETURN"
+    EXCHANGE = "EXCHANGE"
+    RESHIPMENT = "RESHIPMENT"
+    CANCELLATION = "CANCELLATION"
+
+
+class ActionStatus(enum.StrEnum):
+    """Status of a post-sales action.
+
+    Appeasements use REQUESTED → PENDING_RELEASE → RELEASED (or CANCELLED); returns use
+    REQUESTED → APPROVED (or CANCELLED); exchanges, reshipments and cancellations are
+    COMPLETED when created.
+    """
+
+    REQUESTED = "REQUESTED"
+    PENDING_RELEASE = "PENDING_RELEASE"
+    RELEASED = "RELEASED"
+    APPROVED = "APPROVED"
+    CANCELLED = "CANCELLED"
+    COMPLETED = "COMPLETED"
+
+
+class RefundKind(enum.StrEnum):
+    APPEASEMENT = "APPEASEMENT"
+    RETURN = "RETURN"
+    VOID = "VOID"
+
+
+class RefundStatus(enum.StrEnum):
+    REQUESTED = "REQUESTED"
+    PENDING_RELEASE = "PENDING_RELEASE"
+    RELEASED = "RELEASED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class HistoryKind(enum.StrEnum):
+    ORDER_PLACED = "ORDER_PLACED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    COMMENT = "COMMENT"
+    CUSTOMER_EMAIL = "CUSTOMER_EMAIL"
+    WAREHOUSE = "WAREHOUSE"
+    PAYMENT = "PAYMENT"
+    APPEASEMENT = "APPEASEMENT"
+    RETURN = "RETURN"
+    EXCHANGE = "EXCHANGE"
+    RESHIPMENT = "RESHIPMENT"
+    CANCELLATION = "CANCELLATION"
+
+
+class ActorKind(enum.StrEnum):
+    USER = "USER"
+    INTEGRATION = "INTEGRATION"
+    SYSTEM = "SYSTEM"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    DEAD = "DEAD"
+
+
+class Permission(enum.StrEnum):
+    ORDER_VIEW = "ORDER_VIEW"
+    COMMENT_ADD = "COMMENT_ADD"
+    EXCHANGE_CREATE = "EXCHANGE_CREATE"
+    RESHIPMENT_CREATE = "RESHIPMENT_CREATE"
+    APPEASEMENT_CREATE = "APPEASEMENT_CREATE"
+    APPEASEMENT_CANCEL = "APPEASEMENT_CANCEL"
+    RETURN_CREATE = "RETURN_CREATE"
+    RETURN_APPROVE = "RETURN_APPROVE"
+    RETURN_CANCEL = "RETURN_CANCEL"
+    ORDER_CANCEL = "ORDER_CANCEL"
+    USER_MANAGE = "USER_MANAGE"
+    SETTINGS_MANAGE = "SETTINGS_MANAGE"
+    INTEGRATION = "INTEGRATION"
+
+
+class StoreAccess(enum.StrEnum):
+    NONE = "NONE"
+    ALL = "ALL"
+    SPECIFIC = "SPECIFIC"
+
+
+class TokenKind(enum.StrEnum):
+    SESSION = "SESSION"
+    API = "API"

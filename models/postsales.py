@@ -1,0 +1,72 @@
+"""Post-sales actions, the lines they act on, and the refund ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, enum_column, utcnow
+from models.enums import ActionKind, ActionStatus, RefundKind, RefundStatus
+
+
+class PostsalesAction(Base):
+    __tablename__ = "postsales_action"
+    __table_args__ = (
+        Index("ix_postsales_action_kind_status_created_at", "kind", "status", "created_at"),
+        CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+    kind: Mapped[ActionKind] = mapped_column(enum_column(ActionKind))
+    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
+    # Net amount refunded by the action (appeasement amount, return refund), when it refunds.
+    amount: Mapped[Decimal | None]
+    currency: Mapped[str] = mapped_column(String(3))
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    return_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+    resulting_order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id"))
+    # Returns created by an exchange close without a refund.
+    no_refund: Mapped[bool] = mapped_column(default=False)
+
+
+class PostsalesActionLine(Base):
+    __tablename__ = "postsales_action_line"
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("postsales_action.id"), primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("line.id"), primary_key=True, index=True)
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    # Exchanges: the SKU the line is exchanged for.
+    new_sku_id: Mapped[int | None] = mapped_column(ForeignKey("sku.id"))
+
+
+class Refund(Base):
+    """One draw on a line's remaining refundable net: net, tax at the line's rate, gross."""
+
+    __tablename__ = "refund"
+    __table_args__ = (
+        CheckConstraint("net > 0", name="net_positive"),
+        CheckConstraint("tax >= 0", name="tax_not_negative"),
+        CheckConstraint("gross = net + tax", name="gross_is_net_plus_tax"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("line.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("postsales_action.id"), index=True)
+    kind: Mapped[RefundKind] = mapped_column(enum_column(RefundKind))
+    status: Mapped[RefundStatus] = mapped_column(enum_column(RefundStatus))
+    net: Mapped[Decimal]
+    tax: Mapped[Decimal]
+    gross: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    failure_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

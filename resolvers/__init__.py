@@ -1,0 +1,1 @@
+"""What answers queries and mutations: domain actions, dataloaders, search. No GraphQL types."""

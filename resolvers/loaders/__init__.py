@@ -1,0 +1,56 @@
+"""Per-request dataloaders (built in the GraphQL context, never at module level)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from resolvers.loaders.history import HistoryLoader
+from resolvers.loaders.lines import LineLoader, LinesByOrderLoader
+from resolvers.loaders.orders import LinkedOrdersLoader
+from resolvers.loaders.postsales import ActionLinesLoader, ActionsByOrderLoader
+from resolvers.loaders.simple import (
+    CustomerLoader,
+    OrderLoader,
+    SkuLoader,
+    SourceLoader,
+    StoreLoader,
+    UserLoader,
+)
+
+
+@dataclass
+class Loaders:
+    lines_by_order: LinesByOrderLoader
+    line: LineLoader
+    store: StoreLoader
+    source: SourceLoader
+    customer: CustomerLoader
+    user: UserLoader
+    sku: SkuLoader
+    order: OrderLoader
+    linked_orders: LinkedOrdersLoader
+    actions_by_order: ActionsByOrderLoader
+    action_lines: ActionLinesLoader
+    history: HistoryLoader
+
+    @classmethod
+    def build(cls, sessionmaker: async_sessionmaker[AsyncSession]) -> Loaders:
+        source = SourceLoader(sessionmaker)
+        order = OrderLoader(sessionmaker)
+        user = UserLoader(sessionmaker)
+        return cls(
+            lines_by_order=LinesByOrderLoader(sessionmaker),
+            line=LineLoader(sessionmaker),
+            store=StoreLoader(sessionmaker),
+            source=source,
+            customer=CustomerLoader(sessionmaker),
+            user=user,
+            sku=SkuLoader(sessionmaker),
+            order=order,
+            linked_orders=LinkedOrdersLoader(sessionmaker, order),
+            actions_by_order=ActionsByOrderLoader(sessionmaker, source, user),
+            action_lines=ActionLinesLoader(sessionmaker),
+            history=HistoryLoader(sessionmaker, user),
+        )

@@ -1,0 +1,68 @@
+"""Orders linked to an order: its origin and its derived exchanges and reshipments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+
+from models import Order
+from resolvers.loaders.base import SessionLoader
+from resolvers.loaders.simple import OrderLoader
+
+
+@dataclass(frozen=True)
+class Linked:
+    origin: Order | None
+    derived: list[Order]
+
+    def find(self, order_id: int) -> Order | None:
+        """The linked order with this id (origin or derived), if it is one of them."""
+        if self.origin is not None and self.origin.id == order_id:
+            return self.origin
+        return next((o for o in self.derived if o.id == order_id), None)
+
+
+class LinkedOrdersLoader(SessionLoader[int, Linked]):
+    """Origin and derived orders of each order id, in one statement. The order's derived
+    orders, its actions' resulting orders and its history's related orders all come from
+    here, so the detail page loads them once; also primes the order loader."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], orders: OrderLoader) -> None:
+        super().__init__(sessionmaker)
+        self.orders = orders
+
+    async def load_batch(self, session: AsyncSession, keys: list[int]) -> list[Linked]:
+        child = aliased(Order)
+        origin_ids = select(child.origin_order_id).where(
+            child.id.in_(keys), child.origin_order_id.is_not(None)
+        )
+        rows = list(
+            await session.scalars(
+                select(Order)
+                .where(
+                    or_(
+                        Order.id.in_(keys),
+                        Order.origin_order_id.in_(keys),
+                        Order.id.in_(origin_ids),
+                    )
+                )
+                .order_by(Order.id)
+            )
+        )
+        by_id = {r.id: r for r in rows}
+        for row in rows:
+            self.orders.prime(row.id, row)
+        linked = []
+        for key in keys:
+            own = by_id.get(key)
+            origin_id = own.origin_order_id if own is not None else None
+            linked.append(
+                Linked(
+                    origin=by_id.get(origin_id) if origin_id is not None else None,
+                    derived=[r for r in rows if r.origin_order_id == key],
+                )
+            )
+        return linked

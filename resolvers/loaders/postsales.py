@@ -1,0 +1,60 @@
+"""Post-sales actions by order (with their return source) and the lines of each action."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import Line, PostsalesAction, PostsalesActionLine, Source, User
+from resolvers.loaders.base import SessionLoader, grouped
+from resolvers.loaders.simple import SourceLoader, UserLoader
+
+
+class ActionsByOrderLoader(SessionLoader[int, list[PostsalesAction]]):
+    """Actions of each order, oldest first; primes the source and user loaders with their
+    return sources and creators, so that the detail page needs no statement for them."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        sources: SourceLoader,
+        users: UserLoader,
+    ) -> None:
+        super().__init__(sessionmaker)
+        self.sources = sources
+        self.users = users
+
+    async def load_batch(
+        self, session: AsyncSession, keys: list[int]
+    ) -> list[list[PostsalesAction]]:
+        result = await session.execute(
+            select(PostsalesAction, Source, User)
+            .outerjoin(Source, Source.id == PostsalesAction.return_source_id)
+            .outerjoin(User, User.id == PostsalesAction.created_by_id)
+            .where(PostsalesAction.order_id.in_(keys))
+            .order_by(PostsalesAction.created_at, PostsalesAction.id)
+        )
+        actions = []
+        for action, source, user in result:
+            if source is not None:
+                self.sources.prime(source.id, source)
+            if user is not None:
+                self.users.prime(user.id, user)
+            actions.append(action)
+        return grouped(keys, actions, lambda a: a.order_id)
+
+
+class ActionLinesLoader(SessionLoader[int, list[tuple[PostsalesActionLine, Line]]]):
+    """The action-line rows (reason, new SKU) of each action, with their lines."""
+
+    async def load_batch(
+        self, session: AsyncSession, keys: list[int]
+    ) -> list[list[tuple[PostsalesActionLine, Line]]]:
+        result = await session.execute(
+            select(PostsalesActionLine, Line)
+            .join(Line, Line.id == PostsalesActionLine.line_id)
+            .where(PostsalesActionLine.action_id.in_(keys))
+            .order_by(PostsalesActionLine.action_id, Line.number)
+        )
+        pairs = [(link, line) for link, line in result]
+        return grouped(keys, pairs, lambda pair: pair[0].action_id)

@@ -1,0 +1,45 @@
+"""Loaders of single rows by primary key: stores, sources, customers, users, SKUs, orders."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Customer, Order, Sku, Source, Store, User
+from resolvers.loaders.base import SessionLoader, one_each
+
+
+class ByIdLoader(SessionLoader[int, Any]):
+    model: ClassVar[Any]
+
+    async def load_batch(self, session: AsyncSession, keys: list[int]) -> list[Any]:
+        rows = await session.scalars(select(self.model).where(self.model.id.in_(keys)))
+        return one_each(keys, rows, lambda row: row.id)
+
+
+class StoreLoader(ByIdLoader):
+    model = Store
+
+
+class SourceLoader(ByIdLoader):
+    model = Source
+
+
+class CustomerLoader(ByIdLoader):
+    model = Customer
+
+
+class UserLoader(ByIdLoader):
+    model = User
+
+
+class SkuLoader(ByIdLoader):
+    model = Sku
+
+
+class OrderLoader(ByIdLoader):
+    """Orders by id, unscoped: callers apply the viewer's store scope (auth.scope)."""
+
+    model = Order

@@ -1,0 +1,43 @@
+"""Order lookups under the viewer's store scope."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.viewer import Viewer
+from models import Customer, Order, Store
+
+
+def visible_to(viewer: Viewer | None, order: Order) -> bool:
+    """True when ``viewer`` may see ``order``; an invisible order behaves as a missing one."""
+    return viewer is not None and viewer.sees_store(order.store_id)
+
+
+async def find_order(
+    session: AsyncSession,
+    viewer: Viewer | None,
+    *,
+    order_id: int | None = None,
+    number: str | None = None,
+) -> tuple[Order, Store, Customer] | None:
+    """The order with this id or public number, with its store and customer, if it exists and
+    the viewer sees its store (one statement)."""
+    condition: ColumnElement[bool]
+    if order_id is not None:
+        condition = Order.id == order_id
+    elif number is not None:
+        condition = Order.number == number.strip().upper()
+    else:
+        return None
+    found = (
+        await session.execute(
+            select(Order, Store, Customer)
+            .join(Store, Store.id == Order.store_id)
+            .join(Customer, Customer.id == Order.customer_id)
+            .where(condition)
+        )
+    ).one_or_none()
+    if found is None or not visible_to(viewer, found[0]):
+        return None
+    return found[0], found[1], found[2]

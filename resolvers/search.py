@@ -1,0 +1,314 @@
+"""The order queue: every search field of the guide, combined with AND, with keyset pages.
+
+Search input is normalised like the stored search keys (resolvers.normalize), so that
+"muller jurgen" finds "Jürgen Müller", "sw1a1aa" finds "SW1A 1AA" and "+44 7700 900123"
+finds "07700 900123". Every condition uses an indexed key or a bounded scan; inputs that
+would only produce slow scans (over 200 characters, substrings under 3 characters) are
+refused with a typed error instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import enum
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.viewer import Viewer
+from models import Order, PostsalesAction, Store
+from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
+from resolvers.errors import ValidationFailed
+from resolvers.normalize import email_key, fold, phone_key, postal_key, reference_key, words
+
+MAX_INPUT = 200
+MIN_SUBSTRING = 3
+MIN_NAME_WORD = 2
+MIN_PHONE_DIGITS = 5
+MAX_PAGE = 100
+
+
+class OrderSort(enum.StrEnum):
+    PURCHASED_AT_DESC = "PURCHASED_AT_DESC"
+    PURCHASED_AT_ASC = "PURCHASED_AT_ASC"
+    GRAND_TOTAL_DESC = "GRAND_TOTAL_DESC"
+    GRAND_TOTAL_ASC = "GRAND_TOTAL_ASC"
+    NUMBER_DESC = "NUMBER_DESC"
+    NUMBER_ASC = "NUMBER_ASC"
+
+
+class AppeasementStatus(enum.StrEnum):
+    REQUESTED = "REQUESTED"
+    PENDING_RELEASE = "PENDING_RELEASE"
+    RELEASED = "RELEASED"
+    CANCELLED = "CANCELLED"
+
+
+class ReturnStatus(enum.StrEnum):
+    REQUESTED = "REQUESTED"
+    APPROVED = "APPROVED"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass
+class OrderFilter:
+    reference: str | None = None
+    customer_name: str | None = None
+    postal_code: str | None = None
+    shipping_address: str | None = None
+    billing_address: str | None = None
+    email: str | None = None
+    telephone: str | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    appeasement_status: AppeasementStatus | None = None
+    return_status: ReturnStatus | None = None
+    order_type: OrderType | None = None
+    status: list[OrderStatus] = field(default_factory=list)
+    store_codes: list[str] = field(default_factory=list)
+
+
+def _text(value: str | None, name: str) -> str | None:
+    """Trimmed input, None when empty; refused when over MAX_INPUT characters."""
+    if value is None:
+        return None
+    if len(value) > MAX_INPUT:
+        raise ValidationFailed(
+            f"{name} is {len(value)} characters long; at most {MAX_INPUT} are searched.",
+            field=["filter", name],
+        )
+    value = value.strip()
+    return value or None
+
+
+def _like_prefix(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _like_contains(value: str) -> str:
+    return "%" + _like_prefix(value)
+
+
+def _day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """The UTC instant at which ``day`` begins in ``zone`` (DST-aware)."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+
+
+def _has_action(kind: ActionKind, status: ActionStatus) -> ColumnElement[bool]:
+    return exists().where(
+        PostsalesAction.order_id == Order.id,
+        PostsalesAction.kind == kind,
+        PostsalesAction.status == status,
+    )
+
+
+def conditions(f: OrderFilter, zone: ZoneInfo) -> list[ColumnElement[bool]]:
+    """SQL conditions for every non-empty field of ``f``; raises ValidationFailed."""
+    conds: list[ColumnElement[bool]] = []
+
+    if ref := _text(f.reference, "reference"):
+        key = reference_key(ref)
+        conds.append(
+            or_(
+                Order.reference_key.like(_like_prefix(key), escape="\\"),
+                Order.number.like(_like_prefix(ref.upper()), escape="\\"),
+            )
+        )
+
+    if name := _text(f.customer_name, "customerName"):
+        terms = words(name)
+        short = [t for t in terms if len(t) < MIN_NAME_WORD]
+        if not terms or short:
+            raise ValidationFailed(
+                f"customerName words need at least {MIN_NAME_WORD} letters each.",
+                field=["filter", "customerName"],
+            )
+        # name_key is " word word … " so " term" matches at the start of a word.
+        conds.extend(Order.name_key.like(_like_contains(" " + t), escape="\\") for t in terms)
+
+    if postal := _text(f.postal_code, "postalCode"):
+        key = postal_key(postal)
+        if not key:
+            raise ValidationFailed(
+                "postalCode has no letters or digits.", field=["filter", "postalCode"]
+            )
+        pattern = _like_prefix(key)
+        conds.append(
+            or_(
+                Order.billing_postal_key.like(pattern, escape="\\"),
+                Order.shipping_postal_key.like(pattern, escape="\\"),
+            )
+        )
+
+    for name_, raw_value, column in (
+        ("shippingAddress", f.shipping_address, Order.shipping_address_key),
+        ("billingAddress", f.billing_address, Order.billing_address_key),
+    ):
+        if raw := _text(raw_value, name_):
+            term = fold(raw)
+            if len(term) < MIN_SUBSTRING:
+                raise ValidationFailed(
+                    f"{name_} needs at least {MIN_SUBSTRING} characters.", field=["filter", name_]
+                )
+            conds.append(column.like(_like_contains(term), escape="\\"))
+
+    if email := _text(f.email, "email"):
+        conds.append(Order.email_key.like(_like_prefix(email_key(email)), escape="\\"))
+
+    if phone := _text(f.telephone, "telephone"):
+        candidates = {phone_key(phone)}
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        if not phone.lstrip().startswith("+"):
+            # "447700900123" typed without the plus: also try it as international.
+            candidates.add(phone_key("+" + digits))
+        keys = sorted(k for k in candidates if k and len(k) >= MIN_PHONE_DIGITS)
+        if not keys:
+            raise ValidationFailed(
+                f"telephone needs at least {MIN_PHONE_DIGITS} digits.",
+                field=["filter", "telephone"],
+            )
+        conds.append(Order.phone_key.in_(keys))
+
+    if f.created_from and f.created_to and f.created_from > f.created_to:
+        raise ValidationFailed("createdFrom is after createdTo.", field=["filter", "createdFrom"])
+    if f.created_from:
+        conds.append(Order.purchased_at >= _day_start(f.created_from, zone))
+    if f.created_to:
+        conds.append(Order.purchased_at < _day_start(f.created_to + dt.timedelta(days=1), zone))
+
+    if f.appeasement_status is not None:
+        status = ActionStatus(f.appeasement_status.value)
+        conds.append(_has_action(ActionKind.APPEASEMENT, status))
+    if f.return_status is not None:
+        conds.append(_has_action(ActionKind.RETURN, ActionStatus(f.return_status.value)))
+    if f.order_type is not None:
+        conds.append(Order.order_type == f.order_type)
+    if f.status:
+        conds.append(Order.status.in_(f.status))
+    return conds
+
+
+def scope(viewer: Viewer, store_ids: Sequence[int] | None) -> ColumnElement[bool] | None:
+    """The viewer's store scope intersected with the requested stores (None: no limit)."""
+    visible = viewer.visible_store_ids()
+    if store_ids is None and visible is None:
+        return None
+    wanted = set(store_ids) if store_ids is not None else None
+    if visible is not None:
+        wanted = set(visible) if wanted is None else wanted & visible
+    assert wanted is not None
+    return Order.store_id.in_(sorted(wanted)) if wanted else false()
+
+
+# --- keyset pagination -----------------------------------------------------------------
+
+_SORT_COLUMNS: dict[OrderSort, tuple[Any, bool]] = {
+    OrderSort.PURCHASED_AT_DESC: (Order.purchased_at, True),
+    OrderSort.PURCHASED_AT_ASC: (Order.purchased_at, False),
+    OrderSort.GRAND_TOTAL_DESC: (Order.grand_total, True),
+    OrderSort.GRAND_TOTAL_ASC: (Order.grand_total, False),
+    OrderSort.NUMBER_DESC: (Order.number_seq, True),
+    OrderSort.NUMBER_ASC: (Order.number_seq, False),
+}
+
+
+def encode_cursor(sort: str, value: Any, row_id: int) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
+    raw = json.dumps([sort, value, row_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[str, int]:
+    """(value, id) of a cursor made for ``sort``; ValidationFailed when it is not one."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        got_sort, value, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        if got_sort != sort or not isinstance(row_id, int):
+            raise ValueError
+        return value, row_id
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise ValidationFailed(
+            "after is not a cursor of this list and sort order; start again without it.",
+            field=["after"],
+        ) from None
+
+
+def _cursor_value(sort: OrderSort, value: Any) -> Any:
+    try:
+        if sort in (OrderSort.PURCHASED_AT_ASC, OrderSort.PURCHASED_AT_DESC):
+            return dt.datetime.fromisoformat(value)
+        if sort in (OrderSort.GRAND_TOTAL_ASC, OrderSort.GRAND_TOTAL_DESC):
+            return Decimal(value)
+        return int(value)
+    except (ValueError, TypeError, ArithmeticError):
+        raise ValidationFailed("after is not a valid cursor.", field=["after"]) from None
+
+
+def check_first(first: int) -> None:
+    if not 1 <= first <= MAX_PAGE:
+        raise ValidationFailed(
+            f"first must be between 1 and {MAX_PAGE}; got {first}.", field=["first"]
+        )
+
+
+@dataclass
+class OrderPage:
+    rows: list[tuple[Order, Store]]
+    has_next: bool
+    sort: OrderSort
+    where: list[ColumnElement[bool]]
+
+    def cursor(self, order: Order) -> str:
+        column, _ = _SORT_COLUMNS[self.sort]
+        return encode_cursor(self.sort.value, getattr(order, column.key), order.id)
+
+
+async def search_orders(
+    session: AsyncSession,
+    viewer: Viewer,
+    f: OrderFilter,
+    *,
+    first: int,
+    after: str | None,
+    sort: OrderSort,
+    zone: ZoneInfo,
+) -> OrderPage:
+    """One keyset page of the orders matching ``f`` within the viewer's stores."""
+    check_first(first)
+    where = conditions(f, zone)
+    store_ids: list[int] | None = None
+    codes = [c.strip().upper() for c in f.store_codes if c.strip()]
+    if codes:
+        found = await session.execute(select(Store.id, Store.code).where(Store.code.in_(codes)))
+        store_ids = [row.id for row in found]
+    if (limit := scope(viewer, store_ids)) is not None:
+        where.append(limit)
+
+    column, desc = _SORT_COLUMNS[sort]
+    stmt = select(Order, Store).join(Store, Store.id == Order.store_id).where(*where)
+    if after:
+        value, row_id = decode_cursor(after, sort.value)
+        value = _cursor_value(sort, value)
+        if desc:
+            stmt = stmt.where(or_(column < value, and_(column == value, Order.id < row_id)))
+        else:
+            stmt = stmt.where(or_(column > value, and_(column == value, Order.id > row_id)))
+    order_by = (column.desc(), Order.id.desc()) if desc else (column.asc(), Order.id.asc())
+    result = await session.execute(stmt.order_by(*order_by).limit(first + 1))
+    rows = [(r[0], r[1]) for r in result]
+    return OrderPage(rows=rows[:first], has_next=len(rows) > first, sort=sort, where=where)
+
+
+async def count_orders(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
+    total = await session.scalar(select(func.count()).select_from(Order).where(*where))
+    return int(total or 0)

@@ -1,0 +1,125 @@
+"""Administration types: ``Role``, global ids of roles and users, the ``roles`` and ``users``
+queries, and the mapping of domain errors to the admin mutations' typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import strawberry
+from strawberry import relay
+
+from models.enums import Permission, StoreAccess
+from resolvers import admin, errors
+from schema.context import Info
+from schema.errors import AlreadyExists, NotAllowed, NotFound, ValidationFailed
+from schema.order import Store
+from schema.user import User
+
+StoreAccessEnum = strawberry.enum(
+    StoreAccess,
+    name="StoreAccess",
+    description="NONE, ALL (includes stores created later) or SPECIFIC (the role's stores).",
+)
+
+AdminError = ValidationFailed | NotFound | NotAllowed | AlreadyExists
+_DIGITS = re.compile(r"[0-9]{1,10}")
+_MAX_ID = 2**31 - 1
+
+
+def global_id(type_name: str, pk: int) -> strawberry.ID:
+    """The Relay-style global id of a row, e.g. ``Role:3`` in base64."""
+    return strawberry.ID(relay.to_base64(type_name, pk))
+
+
+def decode_id(value: str, type_name: str, field: list[str]) -> int:
+    """The row id in a ``type_name`` global id; ValidationFailed when it is not one."""
+    try:
+        gid = relay.GlobalID.from_id(value)
+    except ValueError:
+        gid = None
+    if (
+        gid is None
+        or gid.type_name != type_name
+        or not _DIGITS.fullmatch(gid.node_id)
+        or not 0 < int(gid.node_id) <= _MAX_ID
+    ):
+        raise errors.ValidationFailed(f"{value!r} is not a {type_name} id.", field=field)
+    return int(gid.node_id)
+
+
+def user_error(exc: errors.DomainError) -> AdminError:
+    """The typed error of an admin mutation's result union for a domain error."""
+    if isinstance(exc, errors.NotFound):
+        return NotFound.of(exc)
+    if isinstance(exc, errors.NotAllowed):
+        return NotAllowed.of(exc)
+    if isinstance(exc, errors.AlreadyExists):
+        return AlreadyExists.of(exc)
+    if isinstance(exc, errors.ValidationFailed):
+        return ValidationFailed.of(exc)
+    raise exc
+
+
+@strawberry.type(description="A role: hierarchy level, permissions and store access.")
+class Role:
+    id: strawberry.ID = strawberry.field(description="Global id (type Role).")
+    name: str
+    level: int = strawberry.field(
+        description="Hierarchy level: 1 manages every role, 2 only level-3 roles, 3 none."
+    )
+    permissions: list[Permission]
+    store_access: StoreAccess
+    stores: list[Store] = strawberry.field(
+        description="The stores the role sees: every store for ALL, none for NONE."
+    )
+    user_count: int = strawberry.field(description="How many users hold the role.")
+
+    @classmethod
+    def of(cls, view: admin.RoleView) -> Role:
+        role = view.role
+        return cls(
+            id=global_id("Role", role.id),
+            name=role.name,
+            level=role.level,
+            permissions=sorted(admin.held_permissions(role), key=list(Permission).index),
+            store_access=role.store_access,
+            stores=[Store.of(s) for s in view.stores],
+            user_count=view.user_count,
+        )
+
+
+async def visible_role_views(info: Info) -> dict[int, admin.RoleView]:
+    """The roles the viewer manages, by id, loaded once per request (for ``User.role``)."""
+    viewer = info.context.viewer
+    if viewer is None:
+        return {}
+    state = info.context.request.state
+    cached = getattr(state, "csdesk_admin_roles", None)
+    if cached is None or cached[0] != viewer:
+
+        async def load() -> dict[int, admin.RoleView]:
+            async with info.context.db.read() as session:
+                return {v.role.id: v for v in await admin.list_roles(session, viewer)}
+
+        # A shared task: concurrent resolvers of one request wait for the same load.
+        cached = (viewer, asyncio.ensure_future(load()))
+        state.csdesk_admin_roles = cached
+    result: dict[int, admin.RoleView] = await cached[1]
+    return result
+
+
+async def roles(info: Info) -> list[Role]:
+    """The roles the viewer manages, by level then name."""
+    assert info.context.viewer is not None
+    async with info.context.db.read() as session:
+        views = await admin.list_roles(session, info.context.viewer)
+    return [Role.of(v) for v in views]
+
+
+async def users(info: Info) -> list[User]:
+    """The users holding roles the viewer manages, by username."""
+    assert info.context.viewer is not None
+    async with info.context.db.read() as session:
+        pairs = await admin.list_users(session, info.context.viewer)
+    return [User.brief(row, role=view) for row, view in pairs]

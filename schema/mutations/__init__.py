@@ -1,0 +1,1 @@
+"""Mutations, one module each; ``schema.mutation`` gathers them into the Mutation root."""

@@ -1,0 +1,122 @@
+"""Post-sales actions: appeasements, returns, exchanges, reshipments, cancellations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+
+from models import PostsalesAction as ActionRow
+from models.enums import ActionKind, ActionStatus
+from resolvers.orders import visible_to
+from schema.common import Money
+from schema.context import Info
+from schema.linked import linked_order
+
+if TYPE_CHECKING:
+    from schema.order import Line, Order, Source
+    from schema.user import User
+
+ActionKindEnum = strawberry.enum(ActionKind, name="PostsalesActionKind")
+ActionStatusEnum = strawberry.enum(ActionStatus, name="PostsalesActionStatus")
+
+
+@strawberry.type(description="An action taken on an order after checkout.")
+class PostsalesAction(relay.Node):
+    id: relay.NodeID[int]
+    kind: ActionKind
+    status: ActionStatus
+    amount: Money | None = strawberry.field(description="Net amount refunded, where it refunds.")
+    reason: str | None = strawberry.field(description="Reason code (see postsalesReasons).")
+    comment: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    no_refund: bool = strawberry.field(
+        description="True for the returns of exchanged lines, which close without a refund."
+    )
+    row: strawberry.Private[ActionRow]
+
+    @classmethod
+    def from_row(cls, row: ActionRow, info: Info) -> PostsalesAction:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            status=row.status,
+            amount=Money.of(row.amount, row.currency) if row.amount is not None else None,
+            reason=row.reason_code,
+            comment=row.comment,
+            created_at=info.context.local(row.created_at),
+            updated_at=info.context.local(row.updated_at),
+            no_refund=row.no_refund,
+            row=row,
+        )
+
+    @strawberry.field(description="The user who created the action.")
+    async def created_by(
+        self, info: Info
+    ) -> Annotated[User, strawberry.lazy("schema.user")] | None:
+        from schema.user import User
+
+        if self.row.created_by_id is None:
+            return None
+        row = await info.context.loaders.user.load(self.row.created_by_id)
+        return User.brief(row) if row else None
+
+    @strawberry.field(description="The lines the action acts on.")
+    async def lines(self, info: Info) -> list[Annotated[Line, strawberry.lazy("schema.order")]]:
+        from schema.order import Line
+
+        pairs = await info.context.loaders.action_lines.load(self.row.id)
+        return [Line.from_row(line, self.row.currency) for _, line in pairs]
+
+    @strawberry.field
+    async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("schema.order")]:
+        from schema.order import Order
+
+        row = await info.context.loaders.order.load(self.row.order_id)
+        return Order.from_row(row, info)
+
+    @strawberry.field(description="The exchange or reshipment order the action created.")
+    async def resulting_order(
+        self, info: Info
+    ) -> Annotated[Order, strawberry.lazy("schema.order")] | None:
+        from schema.order import Order
+
+        if self.row.resulting_order_id is None:
+            return None
+        row = await linked_order(info, self.row.order_id, self.row.resulting_order_id)
+        if row is None or not visible_to(info.context.viewer, row):
+            return None
+        return Order.from_row(row, info)
+
+    @strawberry.field(description="Where a return goes back to.")
+    async def return_source(
+        self, info: Info
+    ) -> Annotated[Source, strawberry.lazy("schema.order")] | None:
+        from schema.order import Source
+
+        if self.row.return_source_id is None:
+            return None
+        s = await info.context.loaders.source.load(self.row.return_source_id)
+        return Source(code=s.code, name=s.name, accepts_returns=s.accepts_returns)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[PostsalesAction | None]:
+        ids = [int(i) for i in node_ids if i.isdigit()]
+        async with info.context.db.read() as session:
+            found = await session.scalars(select(ActionRow).where(ActionRow.id.in_(ids)))
+            rows = {r.id: r for r in found}
+        orders = await info.context.loaders.order.load_many([r.order_id for r in rows.values()])
+        visible = {o.id for o in orders if o is not None and visible_to(info.context.viewer, o)}
+        result: list[PostsalesAction | None] = []
+        for node_id in node_ids:
+            row = rows.get(int(node_id)) if node_id.isdigit() else None
+            ok = row is not None and row.order_id in visible
+            result.append(cls.from_row(row, info) if ok and row is not None else None)
+        return result

@@ -1,0 +1,190 @@
+"""The order queue: ``orders(filter, first, after, orderBy)`` as a Relay connection."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import strawberry
+from sqlalchemy import ColumnElement
+
+from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
+from resolvers import postsales_queue, search
+from resolvers.errors import DomainError
+from schema.context import Info
+from schema.errors import as_graphql_error
+from schema.order import Order
+from schema.pagination import PageInfo
+from schema.postsales import PostsalesAction
+
+OrderSortEnum = strawberry.enum(search.OrderSort, name="OrderSort")
+AppeasementStatusEnum = strawberry.enum(search.AppeasementStatus, name="AppeasementStatus")
+ReturnStatusEnum = strawberry.enum(search.ReturnStatus, name="ReturnStatus")
+
+
+@strawberry.input(description="Search terms of the queue, combined with AND; empty ones ignored.")
+class OrderFilter:
+    reference: str | None = strawberry.field(
+        default=None, description="Client order reference or order number; a prefix matches."
+    )
+    customer_name: str | None = strawberry.field(
+        default=None,
+        description="Every word must start a word of the customer, billing or shipping name; "
+        "any order, case and accents ignored.",
+    )
+    postal_code: str | None = strawberry.field(
+        default=None,
+        description="Billing or shipping ZIP (or its start); case, spaces and dashes ignored.",
+    )
+    shipping_address: str | None = strawberry.field(
+        default=None, description="Text in the shipping street, city or region (3+ chars)."
+    )
+    billing_address: str | None = strawberry.field(
+        default=None, description="Text in the billing street, city or region (3+ chars)."
+    )
+    email: str | None = strawberry.field(
+        default=None, description="The whole address or its start, case ignored."
+    )
+    telephone: str | None = strawberry.field(
+        default=None, description="Any format; compared on the national number."
+    )
+    created_from: dt.date | None = strawberry.field(
+        default=None, description="First purchase day, inclusive, in the viewer's time zone."
+    )
+    created_to: dt.date | None = strawberry.field(
+        default=None, description="Last purchase day, inclusive, in the viewer's time zone."
+    )
+    appeasement_status: search.AppeasementStatus | None = strawberry.field(
+        default=None, description="Orders with at least one appeasement in this status."
+    )
+    return_status: search.ReturnStatus | None = strawberry.field(
+        default=None, description="Orders with at least one return in this status."
+    )
+    order_type: OrderType | None = None
+    status: list[OrderStatus] | None = None
+    store_codes: list[str] | None = None
+
+    def to_domain(self) -> search.OrderFilter:
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(search.OrderFilter)}
+        values["status"] = list(self.status or [])
+        values["store_codes"] = list(self.store_codes or [])
+        return search.OrderFilter(**values)
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    where: strawberry.Private[list[ColumnElement[bool]]]
+
+    @strawberry.field(description="Orders matching the filter in all pages.")
+    async def total_count(self, info: Info) -> int:
+        async with info.context.db.read() as session:
+            return await search.count_orders(session, self.where)
+
+
+async def orders(
+    info: Info,
+    filter: OrderFilter | None = None,
+    first: int = 20,
+    after: str | None = None,
+    order_by: search.OrderSort = search.OrderSort.PURCHASED_AT_DESC,
+) -> OrderConnection:
+    """The order queue, newest purchase first by default; `first` from 1 to 100."""
+    ctx = info.context
+    assert ctx.viewer is not None
+    try:
+        async with ctx.db.read() as session:
+            page = await search.search_orders(
+                session,
+                ctx.viewer,
+                (filter or OrderFilter()).to_domain(),
+                first=first,
+                after=after,
+                sort=order_by,
+                zone=ctx.zone,
+            )
+    except DomainError as exc:
+        raise as_graphql_error(exc) from None
+    edges = []
+    for order_row, store_row in page.rows:
+        ctx.loaders.store.prime(store_row.id, store_row)
+        ctx.loaders.order.prime(order_row.id, order_row)
+        edges.append(OrderEdge(cursor=page.cursor(order_row), node=Order.from_row(order_row, info)))
+    return OrderConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        where=page.where,
+    )
+
+
+@strawberry.input(description="Filters of the post-sales queue, combined with AND.")
+class PostsalesActionFilter:
+    kind: ActionKind | None = None
+    status: list[ActionStatus] | None = None
+    store_codes: list[str] | None = None
+
+
+@strawberry.type
+class PostsalesActionEdge:
+    cursor: str
+    node: PostsalesAction
+
+
+@strawberry.type
+class PostsalesActionConnection:
+    edges: list[PostsalesActionEdge]
+    page_info: PageInfo
+    where: strawberry.Private[list[ColumnElement[bool]]]
+
+    @strawberry.field(description="Actions matching the filter in all pages.")
+    async def total_count(self, info: Info) -> int:
+        async with info.context.db.read() as session:
+            return await postsales_queue.count_actions(session, self.where)
+
+
+async def postsales_actions(
+    info: Info,
+    filter: PostsalesActionFilter | None = None,
+    first: int = 20,
+    after: str | None = None,
+) -> PostsalesActionConnection:
+    """The post-sales queue, oldest first: e.g. every return REQUESTED awaiting approval."""
+    ctx = info.context
+    assert ctx.viewer is not None
+    f = filter or PostsalesActionFilter()
+    domain = postsales_queue.ActionFilter(
+        kind=f.kind, status=list(f.status or []), store_codes=list(f.store_codes or [])
+    )
+    try:
+        async with ctx.db.read() as session:
+            page = await postsales_queue.search_actions(
+                session, ctx.viewer, domain, first=first, after=after
+            )
+    except DomainError as exc:
+        raise as_graphql_error(exc) from None
+    edges = [
+        PostsalesActionEdge(cursor=page.cursor(row), node=PostsalesAction.from_row(row, info))
+        for row in page.rows
+    ]
+    return PostsalesActionConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        where=page.where,
+    )

@@ -1,0 +1,49 @@
+"""The schema object."""
+
+from __future__ import annotations
+
+import copy
+import functools
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+
+from schema.extensions import SqlStatementsExtension
+from schema.history import HistoryEntry
+from schema.mutation import Mutation
+from schema.order import Line, Order
+from schema.postsales import PostsalesAction
+from schema.query import Query
+
+
+@functools.cache
+def build_schema() -> strawberry.Schema:
+    """The csdesk schema, built once per process: Strawberry's unions and relay fields bind to
+    the first schema built from them. ``extensions.sqlStatements`` appears only where the app
+    counts statements (development mode)."""
+    extensions: list[type | object] = [
+        lambda: QueryDepthLimiter(max_depth=12),
+        lambda: MaxTokensLimiter(max_token_count=5000),
+        lambda: MaxAliasesLimiter(max_alias_count=30),
+        SqlStatementsExtension,
+    ]
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Order, Line, PostsalesAction, HistoryEntry],
+        extensions=extensions,  # type: ignore[arg-type]
+        # Not sort_schema=True: in Strawberry 0.341 the sorted copy holds new type objects
+        # that union type resolution no longer recognises. export_sdl() sorts instead.
+        config=StrawberryConfig(),
+    )
+
+
+def export_sdl() -> str:
+    """The schema as SDL, types and fields sorted so that diffs stay stable."""
+    from graphql import lexicographic_sort_schema
+    from strawberry.printer import print_schema
+
+    printable = copy.copy(build_schema())
+    printable._schema = lexicographic_sort_schema(printable._schema)
+    return print_schema(printable) + "\n"

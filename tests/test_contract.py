@@ -1,0 +1,105 @@
+"""The frontend contract stays true: the SDL matches the code, and every operation of
+frontend-contract/operations validates against the schema and runs on seeded data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import parse, validate
+
+from schema import build_schema
+from schema.schema import export_sdl
+from tests.conftest import GraphQLClient
+
+CONTRACT = Path(__file__).parents[1] / "frontend-contract"
+OPERATIONS = sorted((CONTRACT / "operations").glob("*.graphql"))
+
+
+def test_schema_graphql_is_generated_from_the_code() -> None:
+    assert (CONTRACT / "schema.graphql").read_text() == export_sdl(), (
+        "frontend-contract/schema.graphql is stale: run `make schema`"
+    )
+
+
+@pytest.mark.parametrize("path", OPERATIONS, ids=lambda p: p.stem)
+def test_operation_is_valid_against_the_schema(path: Path) -> None:
+    errors = validate(build_schema()._schema, parse(path.read_text()))
+    assert errors == []
+
+
+def _edges(name: str) -> Callable[[dict[str, Any]], None]:
+    def check(data: dict[str, Any]) -> None:
+        assert data[name]["edges"], data
+        assert data[name]["totalCount"] >= len(data[name]["edges"])
+
+    return check
+
+
+def _viewer(data: dict[str, Any]) -> None:
+    assert data["viewer"]["username"] == "agent"
+    assert {s["code"] for s in data["viewer"]["stores"]} == {"UK", "DE"}
+
+
+def _login(data: dict[str, Any]) -> None:
+    assert data["login"]["__typename"] == "LoginSuccess"
+    assert data["login"]["viewer"]["username"] == "supervisor"
+
+
+def _detail(data: dict[str, Any]) -> None:
+    order = data["order"]
+    assert order["number"] == "100001"
+    assert order["lines"] and order["history"]
+
+
+def _search(data: dict[str, Any]) -> None:
+    assert [e["node"]["number"] for e in data["orders"]["edges"]] == ["100001"]
+
+
+def _commented(data: dict[str, Any]) -> None:
+    result = data["orderCommentAdd"]
+    assert result["__typename"] == "OrderCommentAddSuccess", result
+    assert result["order"]["history"][-1]["message"] == "Customer asked for a call back."
+
+
+# operation name → (who runs it, variables, what the result must show); a variable given as
+# ORDER_ID is replaced by the id of order 100001.
+ORDER_ID = "<id of order 100001>"
+CASES: dict[str, tuple[str | None, dict[str, Any], Callable[[dict[str, Any]], None]]] = {
+    "Login": (None, {"username": "supervisor", "password": "supervisor"}, _login),
+    "Logout": ("agent", {}, lambda d: None if d["logout"]["ok"] else pytest.fail("not ok")),
+    "Viewer": ("agent", {}, _viewer),
+    "OrderQueue": ("agent", {"first": 25}, _edges("orders")),
+    "OrderSearch": ("supervisor", {"filter": {"reference": "100001"}}, _search),
+    "OrderDetail": ("supervisor", {"number": "100001"}, _detail),
+    "OrderCommentAdd": (
+        "agent",
+        {"orderId": ORDER_ID, "text": "Customer asked for a call back."},
+        _commented,
+    ),
+    "PostsalesQueue": (
+        "supervisor",
+        {"filter": {"kind": "RETURN", "status": ["REQUESTED"]}, "first": 20},
+        _edges("postsalesActions"),
+    ),
+}
+
+
+def test_every_operation_has_a_case() -> None:
+    assert {p.stem for p in OPERATIONS} == set(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+async def test_operation_runs_on_seeded_data(gql: GraphQLClient, name: str) -> None:
+    user, variables, check = CASES[name]
+    if user:
+        await gql.login(user)
+    if ORDER_ID in variables.values():
+        q = '{ order(number: "100001") { id } }'
+        order_id = (await gql.data(q))["order"]["id"]
+        variables = {k: order_id if v == ORDER_ID else v for k, v in variables.items()}
+    body = await gql.execute((CONTRACT / "operations" / f"{name}.graphql").read_text(), variables)
+    assert not body.get("errors"), body["errors"]
+    check(body["data"])

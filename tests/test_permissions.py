@@ -1,0 +1,143 @@
+"""Every query and mutation × the three demo roles and an anonymous caller: allowed,
+FORBIDDEN or UNAUTHENTICATED, each cell asserted; and the directive in the schema agrees."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from models.enums import Permission
+from schema import build_schema
+from tests.conftest import GraphQLClient
+
+SDL = (Path(__file__).parents[1] / "frontend-contract/schema.graphql").read_text()
+ROLE_ID = "Um9sZTox"  # Role:1; a typed error is fine, only the guard is under test
+USER_ID = "VXNlcjox"  # User:1
+LOGIN = "login only"
+PUBLIC = "public"
+
+# root field → (operation, what it needs)
+FIELDS: dict[str, tuple[str, Permission | str]] = {
+    "Query.viewer": ("{ viewer { username } }", LOGIN),
+    "Query.orders": ("{ orders(first: 1) { totalCount } }", Permission.ORDER_VIEW),
+    "Query.order": ('{ order(number: "100001") { number } }', Permission.ORDER_VIEW),
+    "Query.node": ('{ node(id: "T3JkZXI6MQ==") { id } }', Permission.ORDER_VIEW),
+    "Query.postsalesActions": (
+        "{ postsalesActions(first: 1) { totalCount } }",
+        Permission.ORDER_VIEW,
+    ),
+    "Query.roles": ("{ roles { name } }", Permission.USER_MANAGE),
+    "Query.users": ("{ users { username } }", Permission.USER_MANAGE),
+    "Mutation.login": (
+        'mutation { login(input: {username: "nobody", password: "x"}) { __typename } }',
+        PUBLIC,
+    ),
+    "Mutation.logout": ("mutation { logout { ok } }", LOGIN),
+    "Mutation.orderCommentAdd": (
+        'mutation { orderCommentAdd(input: {orderId: "T3JkZXI6MA==", text: "x"}) { __typename } }',
+        Permission.COMMENT_ADD,
+    ),
+    "Mutation.roleCreate": (
+        'mutation { roleCreate(input: {name: "", level: 3, permissions: [], '
+        "storeAccess: NONE}) { __typename } }",
+        Permission.USER_MANAGE,
+    ),
+    "Mutation.roleUpdate": (
+        f'mutation {{ roleUpdate(input: {{roleId: "{ROLE_ID}", name: ""}}) {{ __typename }} }}',
+        Permission.USER_MANAGE,
+    ),
+    "Mutation.userCreate": (
+        'mutation { userCreate(input: {username: "", displayName: "", '
+        f'roleId: "{ROLE_ID}", timeZone: "Nowhere", password: ""}}) {{ __typename }} }}',
+        Permission.USER_MANAGE,
+    ),
+    "Mutation.userUpdate": (
+        f'mutation {{ userUpdate(input: {{userId: "{USER_ID}", timeZone: "Nowhere"}}) '
+        "{ __typename } }",
+        Permission.USER_MANAGE,
+    ),
+}
+
+ROLE_PERMISSIONS = {
+    "agent": {
+        Permission.ORDER_VIEW,
+        Permission.COMMENT_ADD,
+        Permission.APPEASEMENT_CREATE,
+        Permission.RETURN_CREATE,
+        Permission.EXCHANGE_CREATE,
+        Permission.RESHIPMENT_CREATE,
+        Permission.ORDER_CANCEL,
+    },
+    "supervisor": {
+        Permission.ORDER_VIEW,
+        Permission.COMMENT_ADD,
+        Permission.EXCHANGE_CREATE,
+        Permission.RESHIPMENT_CREATE,
+        Permission.APPEASEMENT_CREATE,
+        Permission.APPEASEMENT_CANCEL,
+        Permission.RETURN_CREATE,
+        Permission.RETURN_APPROVE,
+        Permission.RETURN_CANCEL,
+        Permission.ORDER_CANCEL,
+    },
+    "admin": set(Permission) - {Permission.INTEGRATION},
+}
+
+
+def _root_fields() -> set[str]:
+    schema = build_schema()._schema
+    found = set()
+    for kind, type_ in (("Query", schema.query_type), ("Mutation", schema.mutation_type)):
+        assert type_ is not None
+        found |= {f"{kind}.{name}" for name in type_.fields}
+    return found
+
+
+def test_every_root_field_is_in_the_matrix() -> None:
+    assert _root_fields() == set(FIELDS)
+
+
+@pytest.mark.parametrize("field", sorted(FIELDS))
+def test_the_schema_shows_the_permission_each_field_needs(field: str) -> None:
+    kind, name = field.split(".")
+    needed = FIELDS[field][1]
+    block = SDL[SDL.index(f"type {kind} {{") :]
+    block = block[: block.index("\n}")]
+    line = re.search(rf"^  {name}[(:].*$", block, re.MULTILINE)
+    assert line, field
+    if isinstance(needed, Permission):
+        assert line.group(0).endswith(f"@requiresPermission(permission: {needed.value})")
+    else:
+        assert "@requiresPermission" not in line.group(0)
+
+
+def _expected(who: str | None, needed: Permission | str) -> str:
+    if needed == PUBLIC:
+        return "allowed"
+    if who is None:
+        return "UNAUTHENTICATED"
+    if needed == LOGIN or needed in ROLE_PERMISSIONS[who]:
+        return "allowed"
+    return "FORBIDDEN"
+
+
+@pytest.mark.parametrize("who", [None, "agent", "supervisor", "admin"])
+async def test_matrix(gql: GraphQLClient, who: str | None) -> None:
+    cells = {}
+    for field in sorted(FIELDS):
+        if who:
+            await gql.login(who)  # logout revokes the session: sign in for every cell
+        body = await gql.execute(FIELDS[field][0])
+        errors = body.get("errors") or []
+        got = errors[0]["extensions"]["code"] if errors else "allowed"
+        cells[field] = (got, _expected(who, FIELDS[field][1]))
+    wrong = {f: c for f, c in cells.items() if c[0] != c[1]}
+    assert wrong == {}, wrong
+
+
+def test_nested_guarded_fields_show_their_directive() -> None:
+    user_type = SDL[SDL.index("type User {") :]
+    user_type = user_type[: user_type.index("\n}")]
+    assert "@requiresPermission(permission: USER_MANAGE)" in user_type
