@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -92,9 +93,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = None
+        if settings.worker_in_process:
+            from resolvers.outbox.worker import run_forever
+
+            worker = asyncio.create_task(run_forever(db, settings, stop=stop))
         try:
             yield
         finally:
+            if worker is not None:
+                stop.set()
+                await worker
             if database is None:
                 await db.dispose()
 

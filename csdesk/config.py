@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./csdesk.db"
@@ -48,9 +48,19 @@ class Settings:
     payment_webhook_url: str | None = None
     warehouse_webhook_url: str | None = None
     webhook_secret: str = "csdesk-dev-secret"
+    # Where messages without a configured receiver are written (one JSON file each).
+    spool_dir: str = "./var/spool"
     outbox_max_attempts: int = 8
+    # First retry delay; each further attempt doubles it, up to outbox_retry_max_seconds.
+    outbox_retry_base_seconds: float = 5.0
+    outbox_retry_max_seconds: float = 900.0
+    # How long a claimed message stays invisible to other workers while it is delivered.
+    outbox_lease_seconds: float = 60.0
+    # Demo only: a built-in payment system that confirms every credit note after a delay.
     payment_simulator: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+    payment_simulator_delay_seconds: float = 10.0
+    # `csdesk serve` runs the outbox worker in the same process (the demo does).
+    worker_in_process: bool = False
 
     @property
     def development(self) -> bool:
@@ -84,8 +94,14 @@ class Settings:
             "payment_webhook_url": os.environ.get("CSDESK_PAYMENT_WEBHOOK_URL") or None,
             "warehouse_webhook_url": os.environ.get("CSDESK_WAREHOUSE_WEBHOOK_URL") or None,
             "webhook_secret": os.environ.get("CSDESK_WEBHOOK_SECRET") or "csdesk-dev-secret",
+            "spool_dir": os.environ.get("CSDESK_SPOOL_DIR") or "./var/spool",
             "outbox_max_attempts": int(_float("CSDESK_OUTBOX_MAX_ATTEMPTS", 8)),
+            "outbox_retry_base_seconds": _float("CSDESK_OUTBOX_RETRY_BASE_SECONDS", 5.0),
+            "outbox_retry_max_seconds": _float("CSDESK_OUTBOX_RETRY_MAX_SECONDS", 900.0),
+            "outbox_lease_seconds": _float("CSDESK_OUTBOX_LEASE_SECONDS", 60.0),
             "payment_simulator": _bool("CSDESK_PAYMENT_SIMULATOR", False),
+            "payment_simulator_delay_seconds": _float("CSDESK_PAYMENT_SIMULATOR_DELAY", 10.0),
+            "worker_in_process": _bool("CSDESK_WORKER_IN_PROCESS", False),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

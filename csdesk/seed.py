@@ -3,14 +3,19 @@ database with stores, catalogue, users, customers and N orders with their post-s
 
 Everything stored is a function of (orders, seed): one ``random.Random(seed)`` drives the
 generation, times are relative to the fixed ``ANCHOR``, and primary keys are assigned here.
-Orders are generated and inserted chunk by chunk (Core bulk inserts, one transaction per
-chunk), so memory stays flat whatever N is.
+Orders are made and inserted chunk by chunk (bulk executemany inserts, one transaction per
+chunk), so memory stays flat whatever N is. For large N a child process (``python -m
+csdesk.seed``) makes the chunks, bind-processed, while this one inserts them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
+import pickle
 import random
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -18,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, insert, inspect, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Dialect, Table, func, insert, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from auth.passwords import hash_password
 from csdesk import seed_data as data
@@ -39,12 +44,22 @@ from models import (
     role_stores,
 )
 from resolvers.money import quantize, tax_for
+from resolvers.normalize import reference_key
 from resolvers.order_fields import line_amounts, order_totals, search_keys
 
 CHUNK_ORDERS = 5_000
+# From this many orders on, a child process generates while this one inserts.
+PARALLEL_MIN_ORDERS = 20_000
+# The tables a chunk of orders fills, and those its children check foreign keys against.
+BATCH_TABLES = (
+    "customer", "order", "line", "postsales_action", "postsales_action_line", "refund",
+    "history_entry", "inventory",
+)  # fmt: skip
+PARENT_TABLES = {"customer", "order", "line", "postsales_action"}
+RECENT_CUSTOMERS = 10_000  # returning customers are among the most recent ones
 USERS_CREATED = data.ANCHOR - dt.timedelta(days=760)
-# Tables whose rows mean "this database is not empty": seeding would collide with them.
 TABLES = Base.metadata.tables
+# Tables whose rows mean "this database is not empty": seeding would collide with them.
 DATA_TABLES = tuple(
     TABLES[name]
     for name in ("order", "store", "source", "sku", "customer", "user", "role", "reason", "setting")
@@ -96,10 +111,6 @@ class DatabaseState:
     counts: dict[str, int]
 
     @property
-    def orders(self) -> int:
-        return self.counts.get("order", 0)
-
-    @property
     def is_empty(self) -> bool:
         return not self.missing_tables and not any(self.counts.values())
 
@@ -128,17 +139,17 @@ class Progress:
     def __init__(self, total: int, quiet: bool) -> None:
         self.total, self.quiet = total, quiet
         self.started = time.perf_counter()
-        self.next_mark = 0.05
+        self.next_percent = 5
 
     def update(self, done: int) -> None:
-        if self.quiet or (done < self.total * self.next_mark and done < self.total):
+        percent = done * 100 // self.total
+        if self.quiet or (percent < self.next_percent and done < self.total):
             return
-        while self.next_mark <= done / self.total:
-            self.next_mark += 0.05
+        self.next_percent = percent - percent % 5 + 5
         elapsed = time.perf_counter() - self.started
         rate = done / elapsed if elapsed else 0.0
         print(
-            f"csdesk seed: orders {done:,}/{self.total:,} ({done * 100 // self.total}%) "
+            f"csdesk seed: orders {done:,}/{self.total:,} ({percent}%) "
             f"in {elapsed:.1f} s, {rate:,.0f} orders/s",
             file=sys.stderr,
             flush=True,
@@ -164,42 +175,154 @@ async def seed_database(
         )
     if not state.is_empty:
         raise SeedError(f"the database is not empty (it holds {state.describe()})")
-    rng = random.Random(seed)
-    factory = OrderFactory(rng, seed, orders)
+    factory = OrderFactory(random.Random(seed), seed, orders)
     summary = SeedSummary()
     progress = Progress(orders, quiet)
     engine = db.engine.execution_options(**{WRITE_OPTION: True})
-    passwords = {pw: hash_password(pw) for *_, pw in data.USERS if pw is not None}
-    async with engine.begin() as conn:
-        await _insert_reference(conn, factory, passwords, summary)
-    for start in range(0, orders, CHUNK_ORDERS):
-        chunk = factory.chunk(start, min(orders, start + CHUNK_ORDERS))
+    postgres = db.engine.dialect.name == "postgresql"
+    source = _BatchSource(factory, Encoder(db.engine.dialect), seed, orders)
+    try:
+        passwords = {pw: hash_password(pw) for *_, pw in data.USERS if pw is not None}
         async with engine.begin() as conn:
-            await _insert_chunk(conn, chunk)
-        _count(summary, chunk)
-        progress.update(start + chunk.normal_orders)
-    async with engine.begin() as conn:
-        # Stock last: exchanges and reshipments have reserved their units by now.
-        inventory = [
-            {"store_id": factory.store_ids[store], "sku_id": sku_id, "available": n}
-            for (store, sku_id), n in factory.stock.items()
-        ]
-        await _bulk(conn, TABLES["inventory"], inventory)
-        summary.inventory = len(inventory)
-        if db.engine.dialect.name == "postgresql":
+            await _insert_reference(conn, factory, passwords, summary, analyze=postgres)
+        done = 0
+        while (batch := await source.next()) is not None:
+            async with engine.begin() as conn:
+                # PostgreSQL plans its foreign-key checks once per connection: with statistics
+                # of empty tables those plans scan sequentially, and inserts slow to a crawl.
+                await _insert_batch(conn, batch, analyze=postgres and not done)
+            _count(summary, batch)
+            done += batch.normal_orders
+            progress.update(done)
+    finally:
+        await source.close()
+    if postgres:
+        async with engine.begin() as conn:
             await _reset_sequences(conn)
     summary.elapsed_seconds = time.perf_counter() - started
     progress.finish(summary)
     return summary
 
 
-async def _bulk(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+@dataclass
+class Batch:
+    """The rows of a chunk as the DBAPI takes them (see Encoder), table by table."""
+
+    rows: dict[str, list[tuple[Any, ...]]]
+    normal_orders: int
+    exchange_orders: int
+    reshipment_orders: int
+
+
+class Encoder:
+    """Applies each column's bind processor for the dialect, giving tuples in column order.
+
+    That is what ``Connection.execute(insert(table), dicts)`` does for every row; done where
+    the rows are made, it can run in the generator process, in parallel with the inserts."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.drivername = f"{dialect.name}+{dialect.driver}"
+        # SQLite keeps NUMERIC as binary floats and checks "gross = net + tax" in floats: bind
+        # the float sum, as resolvers.ledger does, or 3.40 + 0.65 = 4.05 fails the check.
+        self.float_gross = dialect.name == "sqlite"
+        self.columns = {
+            name: [(c.key, c.type.dialect_impl(dialect).bind_processor(dialect))
+                   for c in TABLES[name].c]
+            for name in BATCH_TABLES
+        }  # fmt: skip
+
+    def encode(self, chunk: Chunk) -> Batch:
+        rows = {}
+        for name, dicts in chunk.tables().items():
+            columns = self.columns[name]
+            if name == "refund" and self.float_gross:
+                dicts = [{**r, "gross": float(r["net"]) + float(r["tax"])} for r in dicts]
+            rows[name] = [
+                tuple([row[k] if proc is None else proc(row[k]) for k, proc in columns])
+                for row in dicts
+            ]
+        return Batch(rows, chunk.normal_orders, chunk.exchange_orders, chunk.reshipment_orders)
+
+
+class _BatchSource:
+    """The batches of orders, made here or, for large seeds, by a child process (``python -m
+    csdesk.seed``) so that making them overlaps the inserts. Either way one sequential
+    generator makes them: the data is the same."""
+
+    def __init__(self, factory: OrderFactory, encoder: Encoder, seed: int, orders: int) -> None:
+        self.factory, self.encoder, self.seed, self.orders = factory, encoder, seed, orders
+        self.start, self.size = 0, CHUNK_ORDERS
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def next(self) -> Batch | None:
+        if self.start >= self.orders:
+            return None
+        end = min(self.orders, self.start + self.size)
+        if self.orders < PARALLEL_MIN_ORDERS:
+            batch = self.encoder.encode(self.factory.chunk(self.start, end))
+        else:
+            batch = await self._receive()
+        self.start = end
+        return batch
+
+    async def _receive(self) -> Batch:
+        if self.proc is None:
+            # The child imports csdesk from wherever this process does.
+            path = os.pathsep.join(p for p in sys.path if p)
+            args = (self.seed, self.orders, self.size, self.encoder.drivername)
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "csdesk.seed", *map(str, args),
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": path},
+            )  # fmt: skip
+        assert self.proc.stdout is not None
+        try:
+            size = int.from_bytes(await self.proc.stdout.readexactly(8), "big")
+            batch = pickle.loads(await self.proc.stdout.readexactly(size))
+        except asyncio.IncompleteReadError:
+            _, err = await self.proc.communicate()
+            raise SeedError(
+                f"the order generator (python -m csdesk.seed) stopped with exit code "
+                f"{self.proc.returncode}: {err.decode(errors='replace').strip()}"
+            ) from None
+        assert isinstance(batch, Batch)
+        return batch
+
+    async def close(self) -> None:
+        if self.proc is not None:
+            if self.proc.returncode is None and self.start < self.orders:
+                self.proc.kill()
+            await self.proc.communicate()
+
+
+def _generate(seed: int, orders: int, size: int, drivername: str) -> None:
+    """The child of _BatchSource: every batch in order, pickled, length-prefixed, to stdout."""
+    encoder = Encoder(create_async_engine(f"{drivername}://").dialect)
+    out = sys.stdout.buffer
+    factory = OrderFactory(random.Random(seed), seed, orders)
+    for start in range(0, orders, size):
+        batch = encoder.encode(factory.chunk(start, min(orders, start + size)))
+        payload = pickle.dumps(batch, protocol=5)
+        out.write(len(payload).to_bytes(8, "big"))
+        out.write(payload)
+    out.flush()
+
+
+async def _bulk(
+    conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]], analyze: bool = False
+) -> None:
     if rows:
         await conn.execute(insert(table), list(rows))
+        if analyze:
+            await conn.exec_driver_sql(f'ANALYZE "{table.name}"')
 
 
 async def _insert_reference(
-    conn: AsyncConnection, f: OrderFactory, passwords: dict[str, str], summary: SeedSummary
+    conn: AsyncConnection,
+    f: OrderFactory,
+    passwords: dict[str, str],
+    summary: SeedSummary,
+    analyze: bool,
 ) -> None:
     """Stores, sources, catalogue, stock, roles, users, reasons and settings."""
     stores = [
@@ -231,14 +354,16 @@ async def _insert_reference(
     ]
     for i, reason in enumerate(reasons, start=1):
         reason["id"] = i
-    settings = [{"key": k, "value": v, "updated_at": data.ANCHOR} for k, v in data.SETTINGS.items()]
+    settings = [
+        {"key": k, "value": v, "updated_at": USERS_CREATED} for k, v in data.SETTINGS.items()
+    ]
     for table, rows in (
         (TABLES["store"], stores), (TABLES["source"], sources), (TABLES["style"], f.style_rows),
         (TABLES["sku"], data.sku_rows(f.skus)),
         (TABLES["role"], roles), (role_stores, role_store_rows), (TABLES["user"], users),
         (TABLES["reason"], reasons), (TABLES["setting"], settings),
     ):  # fmt: skip
-        await _bulk(conn, table, rows)
+        await _bulk(conn, table, rows, analyze)
     summary.stores, summary.sources, summary.styles = len(stores), len(sources), len(f.style_rows)
     summary.skus, summary.roles = len(f.skus), len(roles)
     summary.users, summary.reasons = len(users), len(reasons)
@@ -250,35 +375,31 @@ def _random_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-async def _insert_chunk(conn: AsyncConnection, chunk: Chunk) -> None:
-    # Parents before children; an exchange order follows its origin in chunk.orders.
-    await _bulk(conn, TABLES["customer"], chunk.customers)
-    await _bulk(conn, TABLES["order"], chunk.orders)
-    await _bulk(conn, TABLES["line"], chunk.lines)
-    await _bulk(conn, TABLES["postsales_action"], chunk.actions)
-    await _bulk(conn, TABLES["postsales_action_line"], chunk.action_lines)
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:
-        # SQLite holds NUMERIC as binary floats, so "gross = net + tax" fails for exact decimals
-        # such as 3.40 + 0.65 = 4.05; the amounts are checked in Decimal before they get here.
-        await conn.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
-    try:
-        await _bulk(conn, TABLES["refund"], chunk.refunds)
-    finally:
-        if sqlite:
-            await conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
-    await _bulk(conn, TABLES["history_entry"], chunk.history)
+async def _insert_batch(conn: AsyncConnection, batch: Batch, analyze: bool) -> None:
+    for name, rows in batch.rows.items():
+        if not rows:
+            continue
+        table = TABLES[name]
+        keys = [c.key for c in table.c]
+        statement = insert(table).compile(dialect=conn.dialect, column_keys=keys)
+        if list(statement.positiontup or ()) != keys:
+            raise RuntimeError(f"unexpected parameter order for {name}")
+        await conn.exec_driver_sql(statement.string, rows)
+        if analyze and name in PARENT_TABLES:
+            await conn.exec_driver_sql(f'ANALYZE "{name}"')
 
 
-def _count(summary: SeedSummary, chunk: Chunk) -> None:
-    summary.orders += chunk.normal_orders
-    summary.exchange_orders += chunk.exchange_orders
-    summary.reshipment_orders += chunk.reshipment_orders
-    summary.lines += len(chunk.lines)
-    summary.customers += len(chunk.customers)
-    summary.postsales_actions += len(chunk.actions)
-    summary.refunds += len(chunk.refunds)
-    summary.history_entries += len(chunk.history)
+def _count(summary: SeedSummary, batch: Batch) -> None:
+    summary.orders += batch.normal_orders
+    summary.exchange_orders += batch.exchange_orders
+    summary.reshipment_orders += batch.reshipment_orders
+    rows = batch.rows
+    summary.lines += len(rows["line"])
+    summary.customers += len(rows["customer"])
+    summary.postsales_actions += len(rows["postsales_action"])
+    summary.refunds += len(rows["refund"])
+    summary.history_entries += len(rows["history_entry"])
+    summary.inventory += len(rows["inventory"])
 
 
 async def _reset_sequences(conn: AsyncConnection) -> None:
@@ -311,29 +432,18 @@ LINE_STATUS = {
     OrderStatus.DELIVERED: LineStatus.DELIVERED,
     OrderStatus.CANCELLED: LineStatus.CANCELLED,
 }
-METHODS = ("Standard", "Express", "Next day", "Click & Collect")
+METHOD = data.Weighted(("Standard", "Express", "Next day", "Click & Collect"), (55, 20, 15, 10))
+LINE_COUNT = data.Weighted((1, 2, 3, 4, 5, 6), (35, 25, 15, 10, 8, 7))
+REFUND_STATUS = data.Weighted(
+    (RefundStatus.REQUESTED, RefundStatus.PENDING_RELEASE, RefundStatus.RELEASED), (30, 30, 40)
+)
 SHARES = tuple(Decimal(n) / 100 for n in (10, 15, 20, 25, 30, 50))
-# Scenarios every seed shows at least once (when it has orders enough), in this order.
+# Scenarios every seed shows at least once (when it has orders enough), in this order, on UK
+# orders: the store every demo login sees.
 SHOWCASE = (
     "A:REQUESTED", "A:PENDING_RELEASE", "A:RELEASED", "A:CANCELLED", "R:REQUESTED",
     "R:APPROVED", "R:CANCELLED", "EXCHANGE", "RESHIPMENT",
 )  # fmt: skip
-APPEASEMENT_COMMENTS = (
-    None, None, "Sorry for the late delivery.", "Goodwill – loyal customer since 2019.",
-    "Button missing; the customer keeps the item.", "Price dropped the day after the order.",
-)  # fmt: skip
-RETURN_COMMENTS = (
-    "Customer will drop the parcel at the Post Office.",
-    "Doesn't fit; the customer prefers a refund.",
-    "Colour differs from the photos on the website.",
-    "Kundin schickt die Ware über DHL zurück.",
-    "Le client renvoie l'article par Colissimo.",
-)
-CANCEL_COMMENTS = (
-    "Customer ordered the wrong size.", "Duplicate order.", "Customer changed their mind.",
-    "Payment flagged by the fraud check; customer asked to cancel.",
-)  # fmt: skip
-
 Actor = tuple[ActorKind, int | None, str | None]
 STOREFRONT: Actor = (ActorKind.SYSTEM, None, "storefront")
 SYSTEM: Actor = (ActorKind.SYSTEM, None, "system")
@@ -355,9 +465,18 @@ class Chunk:
     action_lines: list[Row] = field(default_factory=list)
     refunds: list[Row] = field(default_factory=list)
     history: list[Row] = field(default_factory=list)
+    inventory: list[Row] = field(default_factory=list)
     normal_orders: int = 0
     exchange_orders: int = 0
     reshipment_orders: int = 0
+
+    def tables(self) -> dict[str, list[Row]]:
+        """The rows by table, in insertion order: parents before children."""
+        return {
+            "customer": self.customers, "order": self.orders, "line": self.lines,
+            "postsales_action": self.actions, "postsales_action_line": self.action_lines,
+            "refund": self.refunds, "history_entry": self.history, "inventory": self.inventory,
+        }  # fmt: skip
 
 
 @dataclass
@@ -392,7 +511,8 @@ class _Order:
 
 
 class OrderFactory:
-    """Generates orders chunk by chunk from one ``random.Random``; holds only the catalogue."""
+    """Makes orders chunk by chunk from one ``random.Random``; between chunks it keeps only the
+    catalogue, the stock, id counters and the most recent customers."""
 
     def __init__(self, rng: random.Random, seed: int, total: int) -> None:
         self.rng, self.seed, self.total = rng, seed, total
@@ -402,7 +522,11 @@ class OrderFactory:
         self.accepts_returns = {code: accepts for code, _, accepts in data.SOURCES}
         self.user_ids = {u[0]: i for i, u in enumerate(data.USERS, start=1)}
         self.user_names = {i: u[1] for i, u in enumerate(data.USERS, start=1)}
-        integration = self.user_ids["integration"]
+        integration, ids = self.user_ids["integration"], self.user_ids
+        self.managers = data.Weighted((ids["supervisor"], ids["admin"]), (80, 20))
+        self.agents = data.Weighted((ids["agent"], ids["supervisor"], ids["admin"]), (60, 30, 10))
+        self.sources = {s.code: data.Weighted(*zip(*s.sources, strict=True)) for s in data.STORES}
+        self.payments = {s.code: data.Weighted(*zip(*s.payments, strict=True)) for s in data.STORES}
         self.warehouse: Actor = (ActorKind.INTEGRATION, integration, "warehouse")
         self.payment: Actor = (ActorKind.INTEGRATION, integration, "payment")
         self.style_rows, self.skus = data.catalog(rng)
@@ -416,11 +540,15 @@ class OrderFactory:
             for sku in self.skus
         }
         self.stock = {
-            (st.code, sku.id): data.stock_level(rng) for st in data.STORES for sku in self.skus
+            (st.code, sku.id): data.stock_level(rng, total)
+            for st in data.STORES
+            for sku in self.skus
         }
         self.ref_offset = rng.randrange(32**6)
         self.next_ids = {"order": 1, "line": 1, "action": 1, "refund": 1, "history": 1}
         self.customers = 0
+        # The customers that come back: the most recent ones, with their orders' search keys.
+        self.recent: dict[int, tuple[data.Persona, Row]] = {}
         self.seen_status: set[OrderStatus] = set()
         self.showcase = list(SHOWCASE)
         self.out = Chunk()
@@ -430,6 +558,11 @@ class OrderFactory:
         self.out = Chunk()
         for i in range(start, end):
             self._normal_order(i)
+        if end == self.total:
+            self.out.inventory = [
+                {"store_id": self.store_ids[store], "sku_id": sku_id, "available": n}
+                for (store, sku_id), n in self.stock.items()
+            ]
         return self.out
 
     # -- helpers
@@ -448,11 +581,10 @@ class OrderFactory:
 
     def _user(self, store: str, manage: bool = False) -> Actor:
         """A demo user who may act on ``store``; approvals and cancels need a supervisor."""
-        ids = self.user_ids
         if manage or store not in ("UK", "DE"):
-            uid = self.rng.choices((ids["supervisor"], ids["admin"]), (80, 20))[0]
+            uid = self.managers(self.rng)
         else:
-            uid = self.rng.choices((ids["agent"], ids["supervisor"], ids["admin"]), (60, 30, 10))[0]
+            uid = self.agents(self.rng)
         return (ActorKind.USER, uid, None)
 
     def _name(self, actor: Actor) -> str:
@@ -470,8 +602,7 @@ class OrderFactory:
     def _refund_status(self, at: dt.datetime) -> RefundStatus:
         if not self._recent(at):
             return RefundStatus.RELEASED
-        statuses = (RefundStatus.REQUESTED, RefundStatus.PENDING_RELEASE, RefundStatus.RELEASED)
-        return self.rng.choices(statuses, (30, 30, 40))[0]
+        return REFUND_STATUS(self.rng)
 
     def _line(
         self, order_id: int, number: int, sku: data.SkuDef, price: Decimal, discount: Decimal,
@@ -489,8 +620,9 @@ class OrderFactory:
         self, oid: int, number: str, seq: int, reference: str | None, o_store: data.StoreDef,
         customer: Row, shipping: data.Address, billing: data.Address, method: str,
         payment: str, lines: list[Row], shipping_amount: Decimal, at: dt.datetime,
-        order_type: OrderType, origin: int | None,
+        order_type: OrderType, origin: int | None, keys: Row | None = None,
     ) -> Row:  # fmt: skip
+        """An order row; ``keys`` caches the search keys of orders with the same parties."""
         cur = o_store.currency
         row: Row = {
             "id": oid, "number": number, "number_seq": seq, "client_reference": reference,
@@ -504,7 +636,13 @@ class OrderFactory:
         }  # fmt: skip
         normal = order_type is OrderType.NORMAL
         row["amount_due"] = row["grand_total"] if normal else quantize(Decimal(0), cur)
-        row.update(search_keys(row))
+        if keys:
+            row.update(keys, reference_key=reference_key(reference) if reference else None)
+        else:
+            computed = search_keys(row)
+            row.update(computed)
+            if keys is not None:
+                keys.update(computed)
         return row
 
     def _finish(self, o: _Order) -> None:
@@ -574,12 +712,16 @@ class OrderFactory:
         share = (i + rng.random()) / self.total
         age = MIN_AGE + (TWO_YEARS - MIN_AGE) * (1 - share) ** 1.5  # denser towards today
         purchased = data.ANCHOR - _secs(age)
-        if i < len(data.FEATURED) or not self.customers or rng.random() < 0.55:
+        if i < len(data.FEATURED) or not self.customers or rng.random() < 0.45:
             self.customers += 1
             p = data.persona(self.seed, self.customers)
             self.out.customers.append(p.row())
+            self.recent[p.id] = (p, {})
+            if len(self.recent) > RECENT_CUSTOMERS:
+                del self.recent[p.id - RECENT_CUSTOMERS]
         else:
-            p = data.persona(self.seed, rng.randint(1, self.customers))
+            p, _ = self.recent[rng.randint(max(1, self.customers - RECENT_CUSTOMERS + 1),
+                                           self.customers)]  # fmt: skip
         store = self.stores[p.store]
         roll = rng.random()
         shipping = p.address
@@ -589,22 +731,24 @@ class OrderFactory:
                 if roll > 0.95
                 else data.address(rng, p.store, p.name, p.phone)
             )
-        source = rng.choices([s for s, _ in store.sources], [w for _, w in store.sources])[0]
+        # The search keys of an order to the customer's own address are the customer's.
+        keys = self.recent[p.id][1] if shipping is p.address else None
+        source = self.sources[store.code](rng)
         oid = self._id("order")
         tax_rate = Decimal(0) if p.type is CustomerType.B2B and p.store == "US" else store.tax_rate
         lines: list[Row] = []
         skus: list[data.SkuDef] = []
-        for n in range(1, rng.choices((1, 2, 3, 4, 5, 6), (35, 25, 15, 10, 8, 7))[0] + 1):
+        for n in range(1, LINE_COUNT(rng) + 1):
             # One line per unit: two identical items are two lines.
             sku = skus[-1] if skus and rng.random() < 0.15 else rng.choice(self.skus)
             skus.append(sku)
             price = self.prices[(store.code, sku.id)]
             discount = price * rng.choice(SHARES) if rng.random() < 0.2 else Decimal(0)
             lines.append(self._line(oid, n, sku, price, discount, tax_rate, store.currency, source))
-        method = rng.choices(METHODS, (55, 20, 15, 10))[0]
+        method = METHOD(rng)
         net = sum(line["net_amount"] for line in lines)
         free = method == "Standard" and net >= store.free_from
-        payment = rng.choices([m for m, _ in store.payments], [w for _, w in store.payments])[0]
+        payment = self.payments[store.code](rng)
         customer = {
             "customer_id": p.id, "customer_type": p.type, "customer_name": p.name,
             "customer_email": p.email, "customer_phone": p.phone,
@@ -613,7 +757,7 @@ class OrderFactory:
         row = self._order_row(
             oid, str(100_001 + i), 100_001 + i, reference, store, customer, shipping, p.address,
             method, payment, lines, Decimal(0) if free else store.shipping[method], purchased,
-            OrderType.NORMAL, None,
+            OrderType.NORMAL, None, keys,
         )  # fmt: skip
         self.out.orders.append(row)
         self.out.normal_orders += 1
@@ -676,11 +820,10 @@ class OrderFactory:
             o.event(times[0], HistoryKind.STATUS_CHANGED, message, self.warehouse, details)
         if reached >= 2:
             tracking = f"{carrier[:2].upper()}{self.rng.randrange(10**10):010d}"
-            o.event(times[1], HistoryKind.WAREHOUSE,
-                    f"Shipped from {src} with {carrier}, tracking {tracking}", self.warehouse,
-                    {"carrier": carrier, "tracking": tracking})  # fmt: skip
-            o.event(times[1] + _secs(1), HistoryKind.STATUS_CHANGED, "Status: Released → Shipped",
-                    self.warehouse, {"from": "RELEASED", "to": "SHIPPED"})  # fmt: skip
+            details = {"from": "RELEASED", "to": "SHIPPED", "carrier": carrier,
+                       "tracking": tracking}  # fmt: skip
+            message = f"Shipped from {src} with {carrier}, tracking {tracking}"
+            o.event(times[1], HistoryKind.STATUS_CHANGED, message, self.warehouse, details)
             o.event(self._later(times[1], 60, 900), HistoryKind.CUSTOMER_EMAIL,
                     f"Shipping confirmation sent to {o.row['customer_email']}", SYSTEM)  # fmt: skip
         if reached >= 3:
@@ -721,7 +864,7 @@ class OrderFactory:
                     t, self._refund(o, line, action_id, RefundKind.VOID, net, at, status, "Void")
                 )
             self._action_line(action_id, line, None)
-        comment = self.rng.choice(CANCEL_COMMENTS)
+        comment = self.rng.choice(data.CANCEL_COMMENTS)
         self._action(o, action_id, ActionKind.CANCELLATION, ActionStatus.COMPLETED,
                      voided or None, None, comment, actor, at, t)  # fmt: skip
 
@@ -732,7 +875,8 @@ class OrderFactory:
         cursor = since + _secs(3_600)
         if END - cursor < dt.timedelta(hours=2):
             return
-        if self.showcase and i >= self.total // 2:
+        showing = self.showcase and i >= self.total // 2 and o.store.code == "UK"
+        if showing:
             plan = [self.showcase[0]]
         else:
             chances = (("RESHIPMENT", 0.015), ("A", 0.06), ("EXCHANGE", 0.03), ("R", 0.08))
@@ -745,7 +889,7 @@ class OrderFactory:
             done = handlers[kind](o, at, ActionStatus(status) if status else None)
             if done is not None:
                 cursor = done
-                if item in self.showcase:
+                if showing:
                     self.showcase.remove(item)
 
     def _appeasement(
@@ -779,7 +923,7 @@ class OrderFactory:
             o.event(t, HistoryKind.APPEASEMENT, f"Appeasement of {o.money(amount)} cancelled by "
                     f"{self._name(by)}", by, details)  # fmt: skip
         self._action(o, action_id, ActionKind.APPEASEMENT, status, amount, code,
-                     rng.choice(APPEASEMENT_COMMENTS), actor, at, t)  # fmt: skip
+                     rng.choice(data.APPEASEMENT_COMMENTS), actor, at, t)  # fmt: skip
         self._action_line(action_id, line, code)
         return t
 
@@ -839,7 +983,7 @@ class OrderFactory:
             o.event(t, HistoryKind.RETURN, f"Return of line(s) {nums} cancelled by "
                     f"{self._name(by)}", by, details)  # fmt: skip
         self._action(o, action_id, ActionKind.RETURN, status, amount or None, None,
-                     rng.choice(RETURN_COMMENTS), actor, at, t, src)  # fmt: skip
+                     rng.choice(data.RETURN_COMMENTS), actor, at, t, src)  # fmt: skip
         for line, (code, _) in zip(lines, reasons, strict=True):
             self._action_line(action_id, line, code)
         return t
@@ -878,7 +1022,9 @@ class OrderFactory:
         new = rng.choice(options)
         self.stock[(o.store.code, new.id)] -= 1  # the exchange reserves a unit
         actor = self._user(o.store.code)
-        code, label = rng.choice(data.REASONS["RETURN"][:3])
+        rank = new.size_rank - self.by_id[line["sku_id"]].size_rank
+        code = "TOO_SMALL" if rank > 0 else "TOO_LARGE" if rank < 0 else "CHANGED_MIND"
+        label = dict(data.REASONS["RETURN"])[code]
         o.row["exchange_count"] += 1
         number = f"{o.row['number']}-E{o.row['exchange_count']}"
         derived = self._derived(o, OrderType.EXCHANGE, number, at, actor, [(line, new)])
@@ -919,16 +1065,18 @@ class OrderFactory:
         rng = self.rng
         store = o.store.code
         lost = o.row["status"] is OrderStatus.SHIPPED
-        lines = [
-            x for x in o.lines
-            if x["status"] in (LineStatus.SHIPPED, LineStatus.DELIVERED)
-            and self.stock[(store, x["sku_id"])] > 0
-        ]  # fmt: skip
-        if not lines:
-            return None
-        lines = lines if lost else [rng.choice(lines)]
+        shipped = (LineStatus.SHIPPED, LineStatus.DELIVERED)
+        lines = [x for x in o.lines if x["status"] in shipped]
+        lines = lines if lost else [rng.choice(lines)] if lines else []
+        # Each new line reserves a unit in the store: no stock, no reshipment of that line.
+        reserved = []
         for line in lines:
-            self.stock[(store, line["sku_id"])] -= 1
+            if self.stock[(store, line["sku_id"])] > 0:
+                self.stock[(store, line["sku_id"])] -= 1
+                reserved.append(line)
+        if not reserved:
+            return None
+        lines = reserved
         actor = self._user(store)
         o.row["reshipment_count"] += 1
         number = f"{o.row['number']}-R{o.row['reshipment_count']}"
@@ -988,3 +1136,13 @@ class OrderFactory:
         self._comments(d, at, 0.2)
         self._finish(d)
         return oid
+
+
+if __name__ == "__main__":
+    # The parent handles Ctrl-C and stops us. Import the package module rather than run this
+    # copy, so that the pickles name csdesk.seed.Chunk, which the parent knows.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from csdesk.seed import _generate as generate
+
+    seed, orders, size, drivername = sys.argv[1:5]
+    generate(int(seed), int(orders), int(size), drivername)

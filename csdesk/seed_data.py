@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from bisect import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from itertools import accumulate
+from typing import Any, Generic, TypeVar
 
 from models.enums import CustomerType, Permission
 from resolvers.money import quantize
@@ -18,7 +21,6 @@ ANCHOR = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 IMAGE_URL = "https://img.csdesk.example/sku/{code}.jpg"
 
 
-# fmt: off
 @dataclass(frozen=True)
 class StoreDef:
     code: str
@@ -36,29 +38,82 @@ class StoreDef:
 
 
 STORES: tuple[StoreDef, ...] = (
-    StoreDef("UK", "csdesk UK", "GBP", "en", "GB", Decimal("0.20"), Decimal(1),
-             {"Standard": Decimal("3.95"), "Express": Decimal("6.95"),
-              "Next day": Decimal("9.95"), "Click & Collect": Decimal(0)},
-             Decimal(50), (("LON-WH", 85), ("MAN-OUTLET", 15)), "LON-WH",
-             (("Visa •••• 4242", 40), ("Mastercard •••• 5454", 25), ("PayPal", 25),
-              ("Klarna", 10))),
-    StoreDef("DE", "csdesk Deutschland", "EUR", "de", "DE", Decimal("0.19"), Decimal("1.15"),
-             {"Standard": Decimal("4.95"), "Express": Decimal("7.95"),
-              "Next day": Decimal("11.95"), "Click & Collect": Decimal(0)},
-             Decimal(60), (("BER-WH", 100),), "BER-WH",
-             (("PayPal", 35), ("Klarna", 30), ("Visa •••• 4242", 20),
-              ("Mastercard •••• 5454", 15))),
-    StoreDef("US", "csdesk US", "USD", "en", "US", Decimal("0.0725"), Decimal("1.25"),
-             {"Standard": Decimal("5.99"), "Express": Decimal("12.99"),
-              "Next day": Decimal("24.99"), "Click & Collect": Decimal(0)},
-             Decimal(75), (("NJ-WH", 100),), "NJ-WH",
-             (("Visa •••• 4242", 45), ("Mastercard •••• 5454", 30), ("PayPal", 25))),
-    StoreDef("FR", "csdesk France", "EUR", "fr", "FR", Decimal("0.20"), Decimal("1.15"),
-             {"Standard": Decimal("4.95"), "Express": Decimal("8.95"),
-              "Next day": Decimal("12.95"), "Click & Collect": Decimal(0)},
-             Decimal(60), (("BER-WH", 70), ("PARIS-SHOP", 30)), "BER-WH",
-             (("Visa •••• 4242", 40), ("PayPal", 30), ("Mastercard •••• 5454", 20),
-              ("Klarna", 10))),
+    StoreDef(
+        "UK",
+        "csdesk UK",
+        "GBP",
+        "en",
+        "GB",
+        Decimal("0.20"),
+        Decimal(1),
+        {
+            "Standard": Decimal("3.95"),
+            "Express": Decimal("6.95"),
+            "Next day": Decimal("9.95"),
+            "Click & Collect": Decimal(0),
+        },
+        Decimal(50),
+        (("LON-WH", 85), ("MAN-OUTLET", 15)),
+        "LON-WH",
+        (("Visa •••• 4242", 40), ("Mastercard •••• 5454", 25), ("PayPal", 25), ("Klarna", 10)),
+    ),
+    StoreDef(
+        "DE",
+        "csdesk Deutschland",
+        "EUR",
+        "de",
+        "DE",
+        Decimal("0.19"),
+        Decimal("1.15"),
+        {
+            "Standard": Decimal("4.95"),
+            "Express": Decimal("7.95"),
+            "Next day": Decimal("11.95"),
+            "Click & Collect": Decimal(0),
+        },
+        Decimal(60),
+        (("BER-WH", 100),),
+        "BER-WH",
+        (("PayPal", 35), ("Klarna", 30), ("Visa •••• 4242", 20), ("Mastercard •••• 5454", 15)),
+    ),
+    StoreDef(
+        "US",
+        "csdesk US",
+        "USD",
+        "en",
+        "US",
+        Decimal("0.0725"),
+        Decimal("1.25"),
+        {
+            "Standard": Decimal("5.99"),
+            "Express": Decimal("12.99"),
+            "Next day": Decimal("24.99"),
+            "Click & Collect": Decimal(0),
+        },
+        Decimal(75),
+        (("NJ-WH", 100),),
+        "NJ-WH",
+        (("Visa •••• 4242", 45), ("Mastercard •••• 5454", 30), ("PayPal", 25)),
+    ),
+    StoreDef(
+        "FR",
+        "csdesk France",
+        "EUR",
+        "fr",
+        "FR",
+        Decimal("0.20"),
+        Decimal("1.15"),
+        {
+            "Standard": Decimal("4.95"),
+            "Express": Decimal("8.95"),
+            "Next day": Decimal("12.95"),
+            "Click & Collect": Decimal(0),
+        },
+        Decimal(60),
+        (("BER-WH", 70), ("PARIS-SHOP", 30)),
+        "BER-WH",
+        (("Visa •••• 4242", 40), ("PayPal", 30), ("Mastercard •••• 5454", 20), ("Klarna", 10)),
+    ),
 )
 
 # (code, name, accepts returns)
@@ -72,14 +127,24 @@ SOURCES: tuple[tuple[str, str, bool], ...] = (
 CARRIERS = {"UK": "Royal Mail", "DE": "DHL", "US": "UPS", "FR": "Colissimo"}
 
 CS_PERMISSIONS = [
-    Permission.ORDER_VIEW, Permission.COMMENT_ADD, Permission.EXCHANGE_CREATE,
-    Permission.RESHIPMENT_CREATE, Permission.APPEASEMENT_CREATE, Permission.APPEASEMENT_CANCEL,
-    Permission.RETURN_CREATE, Permission.RETURN_APPROVE, Permission.RETURN_CANCEL,
+    Permission.ORDER_VIEW,
+    Permission.COMMENT_ADD,
+    Permission.EXCHANGE_CREATE,
+    Permission.RESHIPMENT_CREATE,
+    Permission.APPEASEMENT_CREATE,
+    Permission.APPEASEMENT_CANCEL,
+    Permission.RETURN_CREATE,
+    Permission.RETURN_APPROVE,
+    Permission.RETURN_CANCEL,
     Permission.ORDER_CANCEL,
 ]
 AGENT_PERMISSIONS = [
-    Permission.ORDER_VIEW, Permission.COMMENT_ADD, Permission.APPEASEMENT_CREATE,
-    Permission.RETURN_CREATE, Permission.EXCHANGE_CREATE, Permission.RESHIPMENT_CREATE,
+    Permission.ORDER_VIEW,
+    Permission.COMMENT_ADD,
+    Permission.APPEASEMENT_CREATE,
+    Permission.RETURN_CREATE,
+    Permission.EXCHANGE_CREATE,
+    Permission.RESHIPMENT_CREATE,
     Permission.ORDER_CANCEL,
 ]
 # (name, level, permissions, store access, SPECIFIC store codes)
@@ -116,27 +181,165 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {
 SETTINGS: dict[str, dict[str, Any]] = {"postsales.sourcingStrategy.enabled": {"enabled": False}}
 
 FIRST_NAMES = {
-    "UK": ("Oliver", "Amelia", "Siobhán", "Seán", "Zoë", "Niamh", "Harry", "Isla", "Jack",
-           "Emily", "Aoife", "Rhys", "Olivia", "Mohammed", "Priya", "Ciarán", "Eilidh", "Dafydd"),
-    "DE": ("Jürgen", "Björn", "Lena", "Mia", "Lukas", "Jörg", "Sören", "Anna", "Maximilian",
-           "Hannah", "Felix", "Käthe", "Jonas", "Özlem", "Günter", "Leonie", "Elias", "Uwe"),
-    "US": ("José", "María", "James", "Emma", "Michael", "Sophia", "Liam", "Ava", "Noah",
-           "Isabella", "Ethan", "Zoë", "DeShawn", "Aaliyah", "Connor", "Mateo", "Renée", "Mei"),
-    "FR": ("Renée", "François", "Zoë", "Hélène", "Amélie", "Léa", "Chloé", "Étienne", "Benoît",
-           "Jérôme", "Céline", "Gaëlle", "Noël", "Maël", "Inès", "Théo", "Camille", "Anaïs"),
+    "UK": (
+        "Oliver",
+        "Amelia",
+        "Siobhán",
+        "Seán",
+        "Zoë",
+        "Niamh",
+        "Harry",
+        "Isla",
+        "Jack",
+        "Emily",
+        "Aoife",
+        "Rhys",
+        "Olivia",
+        "Mohammed",
+        "Priya",
+        "Ciarán",
+        "Eilidh",
+        "Dafydd",
+    ),
+    "DE": (
+        "Jürgen",
+        "Björn",
+        "Lena",
+        "Mia",
+        "Lukas",
+        "Jörg",
+        "Sören",
+        "Anna",
+        "Maximilian",
+        "Hannah",
+        "Felix",
+        "Käthe",
+        "Jonas",
+        "Özlem",
+        "Günter",
+        "Leonie",
+        "Elias",
+        "Uwe",
+    ),
+    "US": (
+        "José",
+        "María",
+        "James",
+        "Emma",
+        "Michael",
+        "Sophia",
+        "Liam",
+        "Ava",
+        "Noah",
+        "Isabella",
+        "Ethan",
+        "Zoë",
+        "DeShawn",
+        "Aaliyah",
+        "Connor",
+        "Mateo",
+        "Renée",
+        "Mei",
+    ),
+    "FR": (
+        "Renée",
+        "François",
+        "Zoë",
+        "Hélène",
+        "Amélie",
+        "Léa",
+        "Chloé",
+        "Étienne",
+        "Benoît",
+        "Jérôme",
+        "Céline",
+        "Gaëlle",
+        "Noël",
+        "Maël",
+        "Inès",
+        "Théo",
+        "Camille",
+        "Anaïs",
+    ),
 }
 LAST_NAMES = {
-    "UK": ("Smith", "O'Brien", "O'Connor", "Jones", "Brontë", "Taylor", "Williams", "McAllister",
-           "Patel", "Khan", "Davies", "Evans", "D'Arcy", "Fitzgerald", "MacLeod", "Walsh"),
-    "DE": ("Müller", "Schröder", "Schmidt", "Åkesson", "Weiß", "Köhler", "Groß", "Becker",
-           "Wagner", "Schäfer", "Krüger", "Yılmaz", "Zimmermann", "von Bülow", "Neumann"),
-    "US": ("García", "Smith", "Johnson", "O'Neil", "Brown", "Nguyen", "Rodríguez", "Martínez",
-           "Kim", "Patel", "Miller", "Hernández", "Wilson", "O'Malley", "Peña", "Jackson"),
-    "FR": ("Lefèvre", "Dupont", "Martin", "Bernard", "Moreau", "Girard", "D'Angelo", "Fournier",
-           "Mercier", "Rousseau", "Faure", "L'Hôte", "Chevalier", "Lemaître", "Béranger"),
+    "UK": (
+        "Smith",
+        "O'Brien",
+        "O'Connor",
+        "Jones",
+        "Brontë",
+        "Taylor",
+        "Williams",
+        "McAllister",
+        "Patel",
+        "Khan",
+        "Davies",
+        "Evans",
+        "D'Arcy",
+        "Fitzgerald",
+        "MacLeod",
+        "Walsh",
+    ),
+    "DE": (
+        "Müller",
+        "Schröder",
+        "Schmidt",
+        "Åkesson",
+        "Weiß",
+        "Köhler",
+        "Groß",
+        "Becker",
+        "Wagner",
+        "Schäfer",
+        "Krüger",
+        "Yılmaz",
+        "Zimmermann",
+        "von Bülow",
+        "Neumann",
+    ),
+    "US": (
+        "García",
+        "Smith",
+        "Johnson",
+        "O'Neil",
+        "Brown",
+        "Nguyen",
+        "Rodríguez",
+        "Martínez",
+        "Kim",
+        "Patel",
+        "Miller",
+        "Hernández",
+        "Wilson",
+        "O'Malley",
+        "Peña",
+        "Jackson",
+    ),
+    "FR": (
+        "Lefèvre",
+        "Dupont",
+        "Martin",
+        "Bernard",
+        "Moreau",
+        "Girard",
+        "D'Angelo",
+        "Fournier",
+        "Mercier",
+        "Rousseau",
+        "Faure",
+        "L'Hôte",
+        "Chevalier",
+        "Lemaître",
+        "Béranger",
+    ),
 }
-COMPANY_FORMS = {"UK": "{} & Co Ltd", "DE": "{} & Söhne GmbH", "US": "{} Supply Co.",
-                 "FR": "{} et Fils SARL"}
+COMPANY_FORMS = {
+    "UK": "{} & Co Ltd",
+    "DE": "{} & Söhne GmbH",
+    "US": "{} Supply Co.",
+    "FR": "{} et Fils SARL",
+}
 EMAIL_DOMAINS = {
     "UK": ("example.co.uk", "example.com", "mail.example.org"),
     "DE": ("example.de", "example.com", "post.example.de"),
@@ -145,37 +348,85 @@ EMAIL_DOMAINS = {
 }
 # (city, region, postal codes); UK codes get a random inward part after the district.
 CITIES: dict[str, tuple[tuple[str, str | None, tuple[str, ...]], ...]] = {
-    "UK": (("London", None, ("SW1A", "EC1A", "W1D", "SE1", "N1", "E2")),
-           ("Manchester", "Greater Manchester", ("M1", "M4", "M20")),
-           ("Edinburgh", None, ("EH1", "EH3")), ("Bristol", None, ("BS1", "BS8")),
-           ("Leeds", "West Yorkshire", ("LS1", "LS6")), ("Cardiff", None, ("CF10",)),
-           ("Belfast", "County Antrim", ("BT1", "BT7")), ("Bath", "Somerset", ("BA1",))),
-    "DE": (("Berlin", "Berlin", ("10115", "10437", "10999", "12043")),
-           ("München", "Bayern", ("80331", "80469")), ("Hamburg", "Hamburg", ("20095", "22767")),
-           ("Köln", "Nordrhein-Westfalen", ("50667", "50823")),
-           ("Frankfurt am Main", "Hessen", ("60311", "60594")),
-           ("Düsseldorf", "Nordrhein-Westfalen", ("40213",)), ("Leipzig", "Sachsen", ("04109",)),
-           ("Stuttgart", "Baden-Württemberg", ("70173",))),
-    "US": (("San Francisco", "CA", ("94107", "94110", "94103")),
-           ("New York", "NY", ("10001", "10011", "10027")), ("Austin", "TX", ("78701", "78704")),
-           ("Seattle", "WA", ("98101", "98109")), ("Chicago", "IL", ("60601", "60614")),
-           ("Boston", "MA", ("02108", "02116")), ("Los Angeles", "CA", ("90012", "90026"))),
-    "FR": (("Paris", "Île-de-France", ("75001", "75004", "75011", "75015")),
-           ("Lyon", "Auvergne-Rhône-Alpes", ("69002", "69007")),
-           ("Marseille", "Provence-Alpes-Côte d'Azur", ("13001", "13008")),
-           ("Bordeaux", "Nouvelle-Aquitaine", ("33000",)), ("Lille", "Hauts-de-France", ("59000",)),
-           ("Nantes", "Pays de la Loire", ("44000",))),
+    "UK": (
+        ("London", None, ("SW1A", "EC1A", "W1D", "SE1", "N1", "E2")),
+        ("Manchester", "Greater Manchester", ("M1", "M4", "M20")),
+        ("Edinburgh", None, ("EH1", "EH3")),
+        ("Bristol", None, ("BS1", "BS8")),
+        ("Leeds", "West Yorkshire", ("LS1", "LS6")),
+        ("Cardiff", None, ("CF10",)),
+        ("Belfast", "County Antrim", ("BT1", "BT7")),
+        ("Bath", "Somerset", ("BA1",)),
+    ),
+    "DE": (
+        ("Berlin", "Berlin", ("10115", "10437", "10999", "12043")),
+        ("München", "Bayern", ("80331", "80469")),
+        ("Hamburg", "Hamburg", ("20095", "22767")),
+        ("Köln", "Nordrhein-Westfalen", ("50667", "50823")),
+        ("Frankfurt am Main", "Hessen", ("60311", "60594")),
+        ("Düsseldorf", "Nordrhein-Westfalen", ("40213",)),
+        ("Leipzig", "Sachsen", ("04109",)),
+        ("Stuttgart", "Baden-Württemberg", ("70173",)),
+    ),
+    "US": (
+        ("San Francisco", "CA", ("94107", "94110", "94103")),
+        ("New York", "NY", ("10001", "10011", "10027")),
+        ("Austin", "TX", ("78701", "78704")),
+        ("Seattle", "WA", ("98101", "98109")),
+        ("Chicago", "IL", ("60601", "60614")),
+        ("Boston", "MA", ("02108", "02116")),
+        ("Los Angeles", "CA", ("90012", "90026")),
+    ),
+    "FR": (
+        ("Paris", "Île-de-France", ("75001", "75004", "75011", "75015")),
+        ("Lyon", "Auvergne-Rhône-Alpes", ("69002", "69007")),
+        ("Marseille", "Provence-Alpes-Côte d'Azur", ("13001", "13008")),
+        ("Bordeaux", "Nouvelle-Aquitaine", ("33000",)),
+        ("Lille", "Hauts-de-France", ("59000",)),
+        ("Nantes", "Pays de la Loire", ("44000",)),
+    ),
 }
 STREETS = {
-    "UK": ("{n} Baker Street", "{n} King's Road", "{n} Queen's Gate", "{n} St John's Wood Road",
-           "{n} High Street", "{n} Canal Street", "{n} Princes Street", "{n} Abbey Road"),
-    "DE": ("Müllerstraße {n}", "Kurfürstendamm {n}", "Schönhauser Allee {n}", "Königsallee {n}",
-           "Friedrichstraße {n}", "Am Weißen Steg {n}", "Große Bleichen {n}", "Torstraße {n}"),
-    "US": ("{n} Market St", "{n} Mission St", "{n} W 23rd St", "{n} Congress Ave",
-           "{n} Pike St", "{n} N Michigan Ave", "{n} Beacon St", "{n} Sunset Blvd"),
-    "FR": ("{n} rue de l'Église", "{n} avenue des Champs-Élysées", "{n} boulevard Saint-Germain",
-           "{n} rue du Faubourg Saint-Honoré", "{n} place Bellecour", "{n} quai des Chartrons",
-           "{n} rue d'Alsace-Lorraine", "{n} rue Oberkampf"),
+    "UK": (
+        "{n} Baker Street",
+        "{n} King's Road",
+        "{n} Queen's Gate",
+        "{n} St John's Wood Road",
+        "{n} High Street",
+        "{n} Canal Street",
+        "{n} Princes Street",
+        "{n} Abbey Road",
+    ),
+    "DE": (
+        "Müllerstraße {n}",
+        "Kurfürstendamm {n}",
+        "Schönhauser Allee {n}",
+        "Königsallee {n}",
+        "Friedrichstraße {n}",
+        "Am Weißen Steg {n}",
+        "Große Bleichen {n}",
+        "Torstraße {n}",
+    ),
+    "US": (
+        "{n} Market St",
+        "{n} Mission St",
+        "{n} W 23rd St",
+        "{n} Congress Ave",
+        "{n} Pike St",
+        "{n} N Michigan Ave",
+        "{n} Beacon St",
+        "{n} Sunset Blvd",
+    ),
+    "FR": (
+        "{n} rue de l'Église",
+        "{n} avenue des Champs-Élysées",
+        "{n} boulevard Saint-Germain",
+        "{n} rue du Faubourg Saint-Honoré",
+        "{n} place Bellecour",
+        "{n} quai des Chartrons",
+        "{n} rue d'Alsace-Lorraine",
+        "{n} rue Oberkampf",
+    ),
 }
 LINE2 = {
     "UK": ("Flat 3", "Flat 12B", "c/o Reception", "Apartment 7"),
@@ -212,8 +463,40 @@ FAMILIES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[int, int]], .
     ("Beanie", ("One size",), ("Grey", "Mustard", "Black", "Forest"), (15, 25)),
     ("Leather Belt", ("S", "M", "L"), ("Brown", "Black"), (29, 49)),
 )
-LINES_OF_STYLE = ("Men's", "Women's", "Heritage", "Café", "Nordic", "Riviera", "Camden",
-                  "Brooklyn", "Kreuzberg", "Île")
+LINES_OF_STYLE = (
+    "Men's",
+    "Women's",
+    "Heritage",
+    "Café",
+    "Nordic",
+    "Riviera",
+    "Camden",
+    "Brooklyn",
+    "Kreuzberg",
+    "Île",
+)
+
+APPEASEMENT_COMMENTS = (
+    None,
+    None,
+    "Sorry for the late delivery.",
+    "Goodwill – loyal customer since 2019.",
+    "Button missing; the customer keeps the item.",
+    "Price dropped the day after the order.",
+)
+RETURN_COMMENTS = (
+    "Customer will drop the parcel at the Post Office.",
+    "Doesn't fit; the customer prefers a refund.",
+    "Colour differs from the photos on the website.",
+    "Kundin schickt die Ware über DHL zurück.",
+    "Le client renvoie l'article par Colissimo.",
+)
+CANCEL_COMMENTS = (
+    "Customer ordered the wrong size.",
+    "Duplicate order.",
+    "Customer changed their mind.",
+    "Payment flagged by the fraud check; customer asked to cancel.",
+)
 
 COMMENTS = (
     "Customer called: parcel left with the neighbour at no. 12, they're happy now.",
@@ -234,6 +517,26 @@ COMMENTS = (
 )
 
 # fmt: on
+
+T = TypeVar("T")
+
+
+class Weighted(Generic[T]):
+    """A weighted choice, the same as ``rng.choices(options, weights)[0]`` but with the weights
+    added up once."""
+
+    def __init__(self, options: Sequence[T], weights: Sequence[float]) -> None:
+        self.options = tuple(options)
+        self.cum = list(accumulate(weights))
+        self.total = self.cum[-1] + 0.0
+        self.hi = len(self.cum) - 1
+
+    def __call__(self, rng: random.Random) -> T:
+        return self.options[bisect(self.cum, rng.random() * self.total, 0, self.hi)]
+
+
+STORE_OF_CUSTOMER = Weighted(("UK", "DE", "US", "FR"), (40, 25, 25, 10))
+CUSTOMER_TYPE = Weighted(list(CustomerType), (25, 68, 7))
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,10 +660,10 @@ def persona(seed: int, cid: int) -> Persona:
         name = f"{first} {last}"
         home = replace(address(rng, store, name, phone, city_index), postal_code=code)
     else:
-        store = rng.choices(("UK", "DE", "US", "FR"), (40, 25, 25, 10))[0]
+        store = STORE_OF_CUSTOMER(rng)
         first, last = rng.choice(FIRST_NAMES[store]), rng.choice(LAST_NAMES[store])
         name = f"{first} {last}"
-        ctype = rng.choices(list(CustomerType), (25, 68, 7))[0]
+        ctype = CUSTOMER_TYPE(rng)
         phone = phone_number(rng, store) if rng.random() < 0.9 else None
         home = address(rng, store, name, phone)
     if ctype is CustomerType.B2B:
@@ -386,6 +689,7 @@ class SkuDef:
     list_price: Decimal
     colour: str
     size: str
+    size_rank: int  # position in the family's size run: exchanges go up or down
 
 
 def catalog(rng: random.Random, styles: int = 60) -> tuple[list[dict[str, Any]], list[SkuDef]]:
@@ -412,6 +716,7 @@ def catalog(rng: random.Random, styles: int = 60) -> tuple[list[dict[str, Any]],
                     price,
                     colour,
                     size,
+                    sizes.index(size),
                 )
             )
     return style_rows, skus
@@ -440,11 +745,13 @@ def store_price(list_price: Decimal, store: StoreDef) -> Decimal:
     return quantize(Decimal(int(list_price * store.fx)) + end, store.currency)
 
 
-def stock_level(rng: random.Random) -> int:
-    """Available units: some sold out (0), some on their last unit (1), most plenty."""
+def stock_level(rng: random.Random, orders: int) -> int:
+    """Available units: some sold out (0), some on their last unit (1), most plenty; plenty
+    grows with the number of orders, whose exchanges and reshipments take units."""
     roll = rng.random()
     if roll < 0.1:
         return 0
     if roll < 0.18:
         return 1
-    return rng.randint(2, 9) if roll < 0.4 else rng.randint(10, 400)
+    plenty = 400 * (1 + orders // 50_000)
+    return rng.randint(2, 9) if roll < 0.4 else rng.randint(10, plenty)

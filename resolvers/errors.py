@@ -80,3 +80,47 @@ class AmountExceedsRefundable(DomainError):
     """More than the line's remaining refundable net; details: maximum_refundable, currency."""
 
     code = "AMOUNT_EXCEEDS_REFUNDABLE"
+
+
+class SkuNotEligible(DomainError):
+    """An exchange's new SKU is the line's own SKU or of another style; details: line_id,
+    sku_code."""
+
+    code = "SKU_NOT_ELIGIBLE"
+
+
+class OutOfStock(DomainError):
+    """No unit of the SKU is left in the order's store; details: sku_code, line_id."""
+
+    code = "OUT_OF_STOCK"
+
+
+class AmountNotPositive(DomainError):
+    """A refund amount of zero or less."""
+
+    code = "AMOUNT_NOT_POSITIVE"
+
+
+class AmountPrecisionInvalid(DomainError):
+    """More decimals than the currency has; details: currency, decimals (allowed)."""
+
+    code = "AMOUNT_PRECISION_INVALID"
+
+
+class ReasonUnknown(DomainError):
+    """A reason code outside the configured list; details: allowed_reasons (codes)."""
+
+    code = "REASON_UNKNOWN"
+
+
+class SourceNotAllowed(DomainError):
+    """A return-to source the line may not go back to; details: line_id, allowed_sources."""
+
+    code = "SOURCE_NOT_ALLOWED"
+
+
+class IllegalTransition(DomainError):
+    """The action's status does not allow this step (approve an approved return, cancel a
+    released appeasement); details: status (the current one)."""
+
+    code = "ILLEGAL_TRANSITION"

@@ -1,31 +1,68 @@
 """The refund ledger: every line's remaining refundable net, drawn on by appeasements, return
 refunds and cancellation voids, never below zero whatever the concurrency.
 
-The check and the write are one guarded statement: ``UPDATE line SET refundable_net =
-refundable_net - :net WHERE id = :id AND refundable_net >= :net``, and a row count of 0
-means the draw was refused. On PostgreSQL the UPDATE waits for a concurrent writer of the
-row and re-checks the condition on the committed value; on SQLite writers run one at a time.
-The database's CHECK (refundable_net >= 0) is the last line of defence.
+Every change is one guarded statement, a compare-and-set: ``UPDATE line SET refundable_net =
+:new WHERE id = :id AND refundable_net = :seen``, where ``:new`` is computed in Decimal from the
+``:seen`` value just read (and is refused when negative). A row count of 0 means another
+transaction changed the line in between: read again and retry (or refuse when too little is
+left). On PostgreSQL the UPDATE waits for a concurrent writer of the row and re-checks the
+condition on the committed value; on SQLite writers run one at a time.
+
+Why not ``SET refundable_net = refundable_net - :net``: SQLite has no decimal type and stores
+these columns as binary floats, so arithmetic in SQL drifts (0.30 − 0.10 − 0.10 − 0.10 is not
+0 there) and breaks the CHECK constraints. Values computed in Decimal and bound whole are exact
+on both engines. For the same reason a refund's gross is computed by the database as
+``net + tax``, exactly as its CHECK (gross = net + tax) computes it. The database's CHECK
+(refundable_net >= 0) is the last line of defence.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import Numeric, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Line, Refund
-from models.base import utcnow
+from models.base import MONEY, utcnow
 from models.enums import RefundKind, RefundStatus
 from resolvers.errors import AmountExceedsRefundable
-from resolvers.money import tax_for
+from resolvers.money import quantize, tax_for
+
+# Compare-and-set rounds before giving up; each failed round means another writer committed a
+# change of the same line, which the order lock makes rare.
+MAX_ROUNDS = 50
+SAME = Decimal("0.00005")
 
 
 async def remaining(session: AsyncSession, line_id: int) -> Decimal:
     """The line's remaining refundable net as committed now."""
-    value = await session.scalar(select(Line.refundable_net).where(Line.id == line_id))
+    value = await session.scalar(
+        select(Line.refundable_net)
+        .where(Line.id == line_id)
+        .execution_options(populate_existing=True)
+    )
     return Decimal(value if value is not None else 0)
+
+
+async def _compare_and_set(
+    session: AsyncSession, line_id: int, seen: Decimal, new: Decimal
+) -> bool:
+    """Set the line's remaining net to ``new`` if it is still ``seen``. "Still" allows half of
+    the column's last digit either way: values differ by at least 0.0001, and SQLite's floats
+    are a few ulps off at most."""
+    result = await session.execute(
+        update(Line)
+        .where(
+            Line.id == line_id,
+            # Typed as a plain NUMERIC: bound as the column's NUMERIC(18, 4), PostgreSQL
+            # would round the tolerance away.
+            func.abs(Line.refundable_net - literal(seen, MONEY)) < literal(SAME, Numeric()),
+        )
+        .values(refundable_net=new)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def draw(
@@ -42,21 +79,22 @@ async def draw(
 ) -> Refund:
     """Take ``net`` from the line's remaining net and record the refund (net, tax at the
     line's rate rounded half-even, gross). AmountExceedsRefundable when less is left."""
-    result = await session.execute(
-        update(Line)
-        .where(Line.id == line.id, Line.refundable_net >= net)
-        .values(refundable_net=Line.refundable_net - net)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    net = quantize(net, currency)
+    for _round in range(MAX_ROUNDS):
         left = await remaining(session, line.id)
-        raise AmountExceedsRefundable(
-            f"At most {left} {currency} of line {line.number} can still be refunded.",
-            field=field,
-            maximum_refundable=left,
-            currency=currency,
-            line_id=line.id,
-        )
+        if left < net:
+            raise AmountExceedsRefundable(
+                f"At most {quantize(left, currency)} {currency} of line {line.number} can "
+                "still be refunded.",
+                field=field,
+                maximum_refundable=left,
+                currency=currency,
+                line_id=line.id,
+            )
+        if await _compare_and_set(session, line.id, left, left - net):
+            break
+    else:  # pragma: no cover - needs MAX_ROUNDS concurrent writers of one line
+        raise RuntimeError(f"line {line.id}: the ledger stayed contended; try again")
     tax = tax_for(net, line.tax_rate, currency)
     refund = Refund(
         order_id=order_id,
@@ -66,23 +104,25 @@ async def draw(
         status=status,
         net=net,
         tax=tax,
-        gross=net + tax,
+        # Summed by the database, the way the CHECK constraint sums it (see the docstring).
+        gross=literal(net, MONEY) + literal(tax, MONEY),
         currency=currency,
     )
     session.add(refund)
     await session.flush()
+    await session.refresh(refund)
     await session.refresh(line)
     return refund
 
 
 async def give_back(session: AsyncSession, refund: Refund) -> None:
     """Cancel ``refund`` and return its net to the line's remaining net."""
-    await session.execute(
-        update(Line)
-        .where(Line.id == refund.line_id)
-        .values(refundable_net=Line.refundable_net + refund.net)
-        .execution_options(synchronize_session=False)
-    )
+    for _round in range(MAX_ROUNDS):
+        left = await remaining(session, refund.line_id)
+        if await _compare_and_set(session, refund.line_id, left, left + refund.net):
+            break
+    else:  # pragma: no cover - needs MAX_ROUNDS concurrent writers of one line
+        raise RuntimeError(f"line {refund.line_id}: the ledger stayed contended; try again")
     refund.status = RefundStatus.CANCELLED
     refund.updated_at = utcnow()
     await session.flush()

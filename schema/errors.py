@@ -7,8 +7,10 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry import relay
 
 from resolvers.errors import DomainError
+from schema.common import Money
 
 
 @strawberry.interface(description="A business rule refused the input; nothing was changed.")
@@ -125,3 +127,66 @@ class LineNotEligible(UserError):
 @strawberry.type(description="The order's status does not allow the action.")
 class OrderStatusInvalid(UserError):
     status: str
+
+
+@strawberry.type(
+    description="An exchange's new SKU is the line's own SKU or a child of another style."
+)
+class SkuNotEligible(UserError):
+    line_id: strawberry.ID
+    sku_code: str
+
+
+@strawberry.type(description="No unit of the SKU is left in the order's store.")
+class OutOfStock(UserError):
+    sku_code: str
+    line_id: strawberry.ID = strawberry.field(description="The line that needed the unit.")
+
+
+@strawberry.type(description="More than the line's remaining refundable net amount.")
+class AmountExceedsRefundable(UserError):
+    maximum_refundable: Money = strawberry.field(
+        description="What is left to refund on the line (net), e.g. for the amount field."
+    )
+    line_id: strawberry.ID
+
+    @classmethod
+    def of(cls, error: DomainError) -> AmountExceedsRefundable:
+        d = error.details
+        line_id = d["line_id"]
+        if isinstance(line_id, int):
+            line_id = relay.to_base64("Line", line_id)
+        return cls(
+            maximum_refundable=Money.of(d["maximum_refundable"], d["currency"]),
+            line_id=strawberry.ID(line_id),
+            **_fields(error),  # type: ignore[arg-type]
+        )
+
+
+@strawberry.type(description="The amount is zero or negative.")
+class AmountNotPositive(UserError):
+    pass
+
+
+@strawberry.type(description="The amount has more decimals than the currency allows.")
+class AmountPrecisionInvalid(UserError):
+    currency: str
+    decimals: int = strawberry.field(description="Decimals the currency allows, e.g. 2.")
+
+
+@strawberry.type(description="The reason is not in the configured list (postsalesReasons).")
+class ReasonUnknown(UserError):
+    allowed_reasons: list[str] = strawberry.field(description="The reason codes allowed here.")
+
+
+@strawberry.type(description="The line may not be returned to this source (returnSources).")
+class SourceNotAllowed(UserError):
+    line_id: strawberry.ID
+    allowed_sources: list[str] = strawberry.field(description="Codes of the allowed sources.")
+
+
+@strawberry.type(
+    description="The action's status does not allow this step, e.g. approving an approved return."
+)
+class IllegalTransition(UserError):
+    status: str = strawberry.field(description="The action's current status, e.g. APPROVED.")

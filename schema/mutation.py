@@ -6,7 +6,19 @@ import strawberry
 
 from auth.permissions import login_required, requires
 from models.enums import Permission
-from schema.mutations import comment, roles, session, users
+from schema import integrations, outbox
+from schema.mutations import (
+    appeasement,
+    cancel,
+    comment,
+    exchange,
+    reshipment,
+    returns,
+    roles,
+    session,
+    users,
+)
+from schema.mutations import settings as settings_mutations
 
 
 @strawberry.type
@@ -39,4 +51,69 @@ class Mutation:
         resolver=comment.order_comment_add,
         description="Leave a comment on an order.",
         extensions=requires(Permission.COMMENT_ADD),
+    )
+    exchange_create = strawberry.mutation(
+        resolver=exchange.exchange_create,
+        description="Exchange lines for other children of their style on a new order -E<n>.",
+        extensions=requires(Permission.EXCHANGE_CREATE),
+    )
+    reshipment_create = strawberry.mutation(
+        resolver=reshipment.reshipment_create,
+        description="Reship lost or damaged lines, free of charge, on a new order -R<n>.",
+        extensions=requires(Permission.RESHIPMENT_CREATE),
+    )
+    order_cancel = strawberry.mutation(
+        resolver=cancel.order_cancel,
+        description="Cancel the whole order or selected lines while it is in ORDER_REVIEW.",
+        extensions=requires(Permission.ORDER_CANCEL),
+    )
+    appeasement_create = strawberry.mutation(
+        resolver=appeasement.appeasement_create,
+        description="Refund part or all of one line's net amount (a special refund).",
+        extensions=requires(Permission.APPEASEMENT_CREATE),
+    )
+    appeasement_cancel = strawberry.mutation(
+        resolver=appeasement.appeasement_cancel,
+        description="Cancel an appeasement not yet released; its amount is refundable again.",
+        extensions=requires(Permission.APPEASEMENT_CANCEL),
+    )
+    return_create = strawberry.mutation(
+        resolver=returns.return_create,
+        description="Open a return of shipped or delivered lines.",
+        extensions=requires(Permission.RETURN_CREATE),
+    )
+    return_approve = strawberry.mutation(
+        resolver=returns.return_approve,
+        description="Approve a requested return: lines RETURNED, refund requested.",
+        extensions=requires(Permission.RETURN_APPROVE),
+    )
+    return_cancel = strawberry.mutation(
+        resolver=returns.return_cancel,
+        description="Cancel a requested return: lines back to their previous status.",
+        extensions=requires(Permission.RETURN_CANCEL),
+    )
+    settings_update = strawberry.mutation(
+        resolver=settings_mutations.settings_update,
+        description="Change runtime settings.",
+        extensions=requires(Permission.SETTINGS_MANAGE),
+    )
+    outbox_message_retry = strawberry.mutation(
+        resolver=outbox.outbox_message_retry,
+        description="Deliver a dead outbox message again.",
+        extensions=requires(Permission.SETTINGS_MANAGE),
+    )
+    payment_refund_confirmed = strawberry.mutation(
+        resolver=integrations.payment_refund_confirmed,
+        description="Payment system: a refund was released (or failed).",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    warehouse_return_received = strawberry.mutation(
+        resolver=integrations.warehouse_return_received,
+        description="Warehouse: returned items arrived; approves their return.",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    order_import = strawberry.mutation(
+        resolver=integrations.order_import,
+        description="Storefront: a new order (same rules as `csdesk import orders`).",
+        extensions=requires(Permission.INTEGRATION),
     )

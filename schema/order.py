@@ -19,6 +19,7 @@ from schema.common import Address, Money
 from schema.context import Info
 
 if TYPE_CHECKING:
+    from schema.actions import AvailableAction, OrderWarning
     from schema.history import HistoryEntry
     from schema.postsales import PostsalesAction
 
@@ -271,6 +272,28 @@ class Order(relay.Node):
         return [
             Order.from_row(r, info) for r in linked.derived if visible_to(info.context.viewer, r)
         ]
+
+    @strawberry.field(
+        description="Every action of the guide: whether you may take it on this order now, on "
+        "which lines or post-sales actions, and if not, why. Show buttons from this."
+    )
+    async def available_actions(
+        self, info: Info
+    ) -> list[Annotated[AvailableAction, strawberry.lazy("schema.actions")]]:
+        from schema.actions import resolve_available_actions
+
+        return await resolve_available_actions(self.row, info)
+
+    @strawberry.field(
+        description="Notices for agents, e.g. RETURN_PENDING for an exchanged line whose "
+        "return is still awaited."
+    )
+    async def warnings(
+        self, info: Info
+    ) -> list[Annotated[OrderWarning, strawberry.lazy("schema.actions")]]:
+        from schema.actions import resolve_warnings
+
+        return await resolve_warnings(self.row, info)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

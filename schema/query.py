@@ -8,10 +8,11 @@ from strawberry import relay
 from auth.permissions import login_required, requires
 from models.enums import Permission
 from resolvers.orders import find_order
-from schema import admin, queue
+from schema import admin, catalog, outbox, postsales_options, queue
+from schema import settings as settings_fields
 from schema.admin import Role
 from schema.context import Info
-from schema.order import Line, Order
+from schema.order import Line, Order, Source
 from schema.postsales import PostsalesAction
 from schema.queue import OrderConnection, PostsalesActionConnection
 from schema.user import User
@@ -54,6 +55,9 @@ class Query:
     orders: OrderConnection = strawberry.field(
         resolver=queue.orders, extensions=requires(Permission.ORDER_VIEW)
     )
+    outbox_messages: outbox.OutboxMessageConnection = strawberry.field(
+        resolver=outbox.outbox_messages, extensions=requires(Permission.SETTINGS_MANAGE)
+    )
     postsales_actions: PostsalesActionConnection = strawberry.field(
         resolver=queue.postsales_actions, extensions=requires(Permission.ORDER_VIEW)
     )
@@ -66,6 +70,12 @@ class Query:
         resolver=admin.users,
         description="The users holding roles you manage, by username.",
         extensions=requires(Permission.USER_MANAGE),
+    )
+    exchange_candidates: list[catalog.Sku] = strawberry.field(
+        resolver=catalog.exchange_candidates,
+        description="What a line can be exchanged for: the other SKUs of its style with stock "
+        "in the order's store.",
+        extensions=requires(Permission.ORDER_VIEW),
     )
 
     @strawberry.field(
@@ -83,3 +93,21 @@ class Query:
         async with info.context.db.read() as session:
             found = await find_order(session, info.context.viewer, number=number)
         return Order.loaded(found, info) if found else None
+
+    postsales_reasons: list[postsales_options.Reason] = strawberry.field(
+        resolver=postsales_options.postsales_reasons,
+        description="The configured reasons of appeasements or returns.",
+        extensions=requires(Permission.ORDER_VIEW),
+    )
+    return_sources: list[Source] | None = strawberry.field(
+        resolver=postsales_options.return_sources,
+        description="Where the order's returnable lines may go back to (returnCreate returnTo).",
+        extensions=requires(Permission.ORDER_VIEW),
+    )
+    # ORDER_VIEW, not SETTINGS_MANAGE: the return screen of every agent depends on them
+    # (the Returned To column), and they hold nothing secret; changing them needs SETTINGS_MANAGE.
+    settings: settings_fields.Settings = strawberry.field(
+        resolver=settings_fields.settings,
+        description="Runtime settings.",
+        extensions=requires(Permission.ORDER_VIEW),
+    )

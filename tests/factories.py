@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Customer, HistoryEntry, Line, Order, PostsalesAction, Sku, Store
+from models import Customer, HistoryEntry, Line, Order, PostsalesAction, Sku, Source, Store
 from models.enums import (
     ActionKind,
     ActionStatus,
@@ -24,6 +24,8 @@ from models.enums import (
 from resolvers.order_fields import line_amounts, order_totals, search_keys
 
 _seq = itertools.count(1)
+# Where each demo store's lines ship from.
+DEFAULT_SOURCE = {"UK": "LON-WH", "DE": "BER-WH", "US": "NJ-WH", "FR": "BER-WH"}
 
 LINE_FOR_ORDER = {
     OrderStatus.ORDER_REVIEW: LineStatus.ORDERED,
@@ -55,6 +57,9 @@ async def make_order(
     n = next(_seq)
     store_row = (await session.scalars(select(Store).where(Store.code == store))).one()
     sku = (await session.scalars(select(Sku).order_by(Sku.id).limit(1))).one()
+    source_id = await session.scalar(
+        select(Source.id).where(Source.code == DEFAULT_SOURCE.get(store, "LON-WH"))
+    )
     customer = Customer(
         external_id=f"TEST-C{n:06d}",
         type=CustomerType.REGISTERED,
@@ -117,6 +122,7 @@ async def make_order(
                 image_url=sku.image_url,
                 tax_rate=tax_rate,
                 status=LINE_FOR_ORDER[status],
+                source_id=source_id,
                 **a,
             )
         )

@@ -12,6 +12,7 @@ from graphql import parse, validate
 
 from schema import build_schema
 from schema.schema import export_sdl
+from tests import contract_actions, contract_outbox, contract_postsales
 from tests.conftest import GraphQLClient
 
 CONTRACT = Path(__file__).parents[1] / "frontend-contract"
@@ -67,7 +68,9 @@ def _commented(data: dict[str, Any]) -> None:
 # operation name → (who runs it, variables, what the result must show); a variable given as
 # ORDER_ID is replaced by the id of order 100001.
 ORDER_ID = "<id of order 100001>"
-CASES: dict[str, tuple[str | None, dict[str, Any], Callable[[dict[str, Any]], None]]] = {
+# Variables may also be an async function of the signed-in client that finds them.
+Variables = dict[str, Any] | contract_actions.Variables
+CASES: dict[str, tuple[str | None, Variables, Callable[[dict[str, Any]], None]]] = {
     "Login": (None, {"username": "supervisor", "password": "supervisor"}, _login),
     "Logout": ("agent", {}, lambda d: None if d["logout"]["ok"] else pytest.fail("not ok")),
     "Viewer": ("agent", {}, _viewer),
@@ -85,6 +88,9 @@ CASES: dict[str, tuple[str | None, dict[str, Any], Callable[[dict[str, Any]], No
         _edges("postsalesActions"),
     ),
 }
+CASES.update(contract_actions.CASES)
+CASES.update(contract_postsales.CASES)
+CASES.update(contract_outbox.CASES)
 
 
 def test_every_operation_has_a_case() -> None:
@@ -96,6 +102,8 @@ async def test_operation_runs_on_seeded_data(gql: GraphQLClient, name: str) -> N
     user, variables, check = CASES[name]
     if user:
         await gql.login(user)
+    if callable(variables):
+        variables = await variables(gql)
     if ORDER_ID in variables.values():
         q = '{ order(number: "100001") { id } }'
         order_id = (await gql.data(q))["order"]["id"]

@@ -7,8 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from models.enums import Permission
+from auth.sessions import issue_token
+from csdesk.db import Database
+from models import User
+from models.enums import Permission, TokenKind
 from schema import build_schema
 from tests.conftest import GraphQLClient
 
@@ -30,6 +34,10 @@ FIELDS: dict[str, tuple[str, Permission | str]] = {
     ),
     "Query.roles": ("{ roles { name } }", Permission.USER_MANAGE),
     "Query.users": ("{ users { username } }", Permission.USER_MANAGE),
+    "Query.exchangeCandidates": (
+        '{ exchangeCandidates(lineId: "TGluZTox") { code } }',
+        Permission.ORDER_VIEW,
+    ),
     "Mutation.login": (
         'mutation { login(input: {username: "nobody", password: "x"}) { __typename } }',
         PUBLIC,
@@ -38,6 +46,19 @@ FIELDS: dict[str, tuple[str, Permission | str]] = {
     "Mutation.orderCommentAdd": (
         'mutation { orderCommentAdd(input: {orderId: "T3JkZXI6MA==", text: "x"}) { __typename } }',
         Permission.COMMENT_ADD,
+    ),
+    "Mutation.exchangeCreate": (
+        'mutation { exchangeCreate(input: {orderId: "T3JkZXI6MA==", lines: []}) { __typename } }',
+        Permission.EXCHANGE_CREATE,
+    ),
+    "Mutation.reshipmentCreate": (
+        'mutation { reshipmentCreate(input: {orderId: "T3JkZXI6MA==", lineIds: []}) '
+        "{ __typename } }",
+        Permission.RESHIPMENT_CREATE,
+    ),
+    "Mutation.orderCancel": (
+        'mutation { orderCancel(input: {orderId: "T3JkZXI6MA==", lineIds: []}) { __typename } }',
+        Permission.ORDER_CANCEL,
     ),
     "Mutation.roleCreate": (
         'mutation { roleCreate(input: {name: "", level: 3, permissions: [], '
@@ -57,6 +78,65 @@ FIELDS: dict[str, tuple[str, Permission | str]] = {
         f'mutation {{ userUpdate(input: {{userId: "{USER_ID}", timeZone: "Nowhere"}}) '
         "{ __typename } }",
         Permission.USER_MANAGE,
+    ),
+    "Query.postsalesReasons": (
+        "{ postsalesReasons(kind: RETURN) { code } }",
+        Permission.ORDER_VIEW,
+    ),
+    "Query.returnSources": (
+        '{ returnSources(orderId: "T3JkZXI6MA==") { code } }',
+        Permission.ORDER_VIEW,
+    ),
+    "Query.settings": ("{ settings { postsalesSourcingStrategyEnabled } }", Permission.ORDER_VIEW),
+    "Mutation.appeasementCreate": (
+        'mutation { appeasementCreate(input: {lineId: "TGluZTow", amount: "1.00", '
+        'reason: "GOODWILL"}) { __typename } }',
+        Permission.APPEASEMENT_CREATE,
+    ),
+    "Mutation.appeasementCancel": (
+        'mutation { appeasementCancel(input: {actionId: "UG9zdHNhbGVzQWN0aW9uOjA="}) '
+        "{ __typename } }",
+        Permission.APPEASEMENT_CANCEL,
+    ),
+    "Mutation.returnCreate": (
+        'mutation { returnCreate(input: {orderId: "T3JkZXI6MA==", lines: [], comment: "x"}) '
+        "{ __typename } }",
+        Permission.RETURN_CREATE,
+    ),
+    "Mutation.returnApprove": (
+        'mutation { returnApprove(input: {actionId: "UG9zdHNhbGVzQWN0aW9uOjA="}) { __typename } }',
+        Permission.RETURN_APPROVE,
+    ),
+    "Mutation.returnCancel": (
+        'mutation { returnCancel(input: {actionId: "UG9zdHNhbGVzQWN0aW9uOjA="}) { __typename } }',
+        Permission.RETURN_CANCEL,
+    ),
+    "Mutation.settingsUpdate": (
+        "mutation { settingsUpdate(input: {}) { __typename } }",
+        Permission.SETTINGS_MANAGE,
+    ),
+    "Query.outboxMessages": (
+        "{ outboxMessages(first: 1) { totalCount } }",
+        Permission.SETTINGS_MANAGE,
+    ),
+    "Mutation.outboxMessageRetry": (
+        'mutation { outboxMessageRetry(input: {messageId: "T3V0Ym94TWVzc2FnZTow"}) '
+        "{ __typename } }",
+        Permission.SETTINGS_MANAGE,
+    ),
+    "Mutation.paymentRefundConfirmed": (
+        'mutation { paymentRefundConfirmed(input: {eventId: "e", refundId: 0, '
+        "outcome: RELEASED}) { __typename } }",
+        Permission.INTEGRATION,
+    ),
+    "Mutation.warehouseReturnReceived": (
+        'mutation { warehouseReturnReceived(input: {eventId: "e", orderNumber: "0", '
+        'lineNumbers: [1], source: "X", receivedAt: "2026-01-01T00:00:00Z"}) { __typename } }',
+        Permission.INTEGRATION,
+    ),
+    "Mutation.orderImport": (
+        'mutation { orderImport(input: {eventId: "e", order: {}}) { __typename } }',
+        Permission.INTEGRATION,
     ),
 }
 
@@ -83,6 +163,8 @@ ROLE_PERMISSIONS = {
         Permission.ORDER_CANCEL,
     },
     "admin": set(Permission) - {Permission.INTEGRATION},
+    # The demo's machine client: an API token, no password login.
+    "integration": {Permission.INTEGRATION, Permission.ORDER_VIEW},
 }
 
 
@@ -123,12 +205,18 @@ def _expected(who: str | None, needed: Permission | str) -> str:
     return "FORBIDDEN"
 
 
-@pytest.mark.parametrize("who", [None, "agent", "supervisor", "admin"])
-async def test_matrix(gql: GraphQLClient, who: str | None) -> None:
+@pytest.mark.parametrize("who", [None, "agent", "supervisor", "admin", "integration"])
+async def test_matrix(db: Database, gql: GraphQLClient, who: str | None) -> None:
     cells = {}
     for field in sorted(FIELDS):
-        if who:
-            await gql.login(who)  # logout revokes the session: sign in for every cell
+        # logout revokes the session or token: sign in again for every cell
+        if who == "integration":
+            async with db.write() as s:
+                user_id = (await s.scalars(select(User.id).where(User.username == who))).one()
+                gql.token, _ = await issue_token(s, user_id, TokenKind.API)
+                await s.commit()
+        elif who:
+            await gql.login(who)
         body = await gql.execute(FIELDS[field][0])
         errors = body.get("errors") or []
         got = errors[0]["extensions"]["code"] if errors else "allowed"

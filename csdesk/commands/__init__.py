@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from csdesk.commands import db, import_orders, schema_export, seed, serve
+from csdesk.commands import db, import_orders, schema_export, seed, serve, worker
 from csdesk.commands import users as user_commands
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
@@ -18,4 +18,5 @@ COMMANDS: list[Register] = [
     seed.register,
     import_orders.register,
     user_commands.register,
+    worker.register,
 ]

@@ -18,6 +18,7 @@ from resolvers.loaders.simple import (
     StoreLoader,
     UserLoader,
 )
+from resolvers.loaders.stock import StockLoader
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Loaders:
     actions_by_order: ActionsByOrderLoader
     action_lines: ActionLinesLoader
     history: HistoryLoader
+    stock: StockLoader
 
     @classmethod
     def build(cls, sessionmaker: async_sessionmaker[AsyncSession]) -> Loaders:
@@ -53,4 +55,5 @@ class Loaders:
             actions_by_order=ActionsByOrderLoader(sessionmaker, source, user),
             action_lines=ActionLinesLoader(sessionmaker),
             history=HistoryLoader(sessionmaker, user),
+            stock=StockLoader(sessionmaker),
         )

@@ -1,0 +1,1 @@
+"""Benchmarks: they print figures; speed targets live here, not in timed unit tests."""

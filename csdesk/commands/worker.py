@@ -1,0 +1,61 @@
+"""``csdesk worker [--once]``: deliver the outbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from typing import Any
+
+from csdesk.config import Settings
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser(
+        "worker",
+        help="deliver the outbox (emails, payment and warehouse webhooks)",
+        description="Deliver queued messages at least once, with retries and exponential "
+        "backoff; messages that keep failing become DEAD (see the outboxMessages query). "
+        "Several workers may run at once on PostgreSQL; use one on SQLite. Receivers: "
+        "CSDESK_SMTP_URL, CSDESK_PAYMENT_WEBHOOK_URL, CSDESK_WAREHOUSE_WEBHOOK_URL (unset: "
+        "written to CSDESK_MAIL_DIR / CSDESK_SPOOL_DIR).",
+    )
+    p.add_argument("--once", action="store_true", help="drain what is due now, then exit")
+    p.add_argument(
+        "--poll", type=float, default=1.0, help="seconds between polls when idle (default 1)"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from csdesk.db import Database
+    from resolvers.outbox.worker import run_forever, run_once
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.from_env()
+
+    async def main() -> int:
+        db = Database.connect(settings.database_url)
+        try:
+            if args.once:
+                report = await run_once(db, settings)
+                print(
+                    f"csdesk worker: {report.delivered} delivered, {report.retried} to retry "
+                    f"later, {report.dead} dead",
+                    file=sys.stderr,
+                )
+                return 0
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            print("csdesk worker: delivering the outbox (Ctrl+C to stop)", file=sys.stderr)
+            await run_forever(db, settings, poll_seconds=args.poll, stop=stop)
+            print("csdesk worker: stopped", file=sys.stderr)
+            return 0
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())

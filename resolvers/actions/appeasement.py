@@ -1,0 +1,257 @@
+"""Appeasements (special refunds): part or all of one line's net, drawn from the refund ledger.
+
+Create: one line that is not CANCELLED, an amount > 0 at the currency's precision and at most
+the line's remaining refundable net, a reason from the configured list, an optional comment
+(≤ 1,000 characters) → action and refund REQUESTED, history, a credit note for the payment
+system. Cancel, while not RELEASED: the amount goes back to the line's remaining net, action
+and refund CANCELLED, history, the credit note withdrawn. ``preview_appeasement`` runs the
+same checks without writing anything (``dryRun``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.viewer import Viewer
+from models import Line, Order, PostsalesAction, PostsalesActionLine, Reason, Refund
+from models.base import utcnow
+from models.enums import ActionKind, ActionStatus, HistoryKind, LineStatus, RefundKind, RefundStatus
+from resolvers import ledger
+from resolvers.actions.common import (
+    Outcome,
+    add_history,
+    check_comment,
+    decode_id,
+    encode_id,
+    lock_order,
+)
+from resolvers.actions.lookup import load_visible_order, locked_action
+from resolvers.actions.refunds import (
+    RefundFigures,
+    amount,
+    check_positive,
+    check_precision,
+    figures,
+    money,
+    queue_credit_note,
+    queue_credit_note_cancelled,
+)
+from resolvers.eligibility import appeasable
+from resolvers.errors import (
+    AmountExceedsRefundable,
+    IllegalTransition,
+    LineNotEligible,
+    NotFound,
+)
+from resolvers.reasons import ReasonKind, pick, reasons
+
+MAX_COMMENT = 1000
+LINE = ["input", "lineId"]
+AMOUNT = ["input", "amount"]
+ACTION = ["input", "actionId"]
+# An appeasement may be cancelled until the payment system confirms the refund.
+CANCELLABLE = (ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE)
+
+
+@dataclass(frozen=True)
+class AppeasementRequest:
+    line_id: str
+    amount: Decimal
+    reason: str
+    comment: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class AppeasementPlan:
+    """A checked appeasement: what it acts on and the refund it makes."""
+
+    order: Order
+    line: Line
+    amount: Decimal
+    reason: Reason
+    comment: str | None
+    refund: RefundFigures
+
+
+async def _plan(
+    session: AsyncSession, viewer: Viewer, request: AppeasementRequest, *, lock: bool
+) -> AppeasementPlan:
+    """Every rule of an appeasement, in the order an agent fixes them; with ``lock`` the order
+    is locked and its version bumped (a real run), else it is only read (a dry run)."""
+    line_id = decode_id(request.line_id, "Line", LINE)
+    comment = check_comment(
+        request.comment, required=False, limit=MAX_COMMENT, field=["input", "comment"]
+    )
+    check_positive(request.amount, AMOUNT)
+    order_id = await session.scalar(select(Line.order_id).where(Line.id == line_id))
+    if order_id is None:
+        raise NotFound("No such line.", field=LINE)
+    order = await load_visible_order(session, viewer, order_id, None, LINE)
+    amount = check_precision(request.amount, order.currency, AMOUNT)
+    reason = pick(
+        await reasons(session, ReasonKind.APPEASEMENT), request.reason, ["input", "reason"]
+    )
+    if lock:
+        order = await lock_order(session, viewer, order_id, request.expected_version, LINE)
+    else:
+        order = await load_visible_order(session, viewer, order_id, request.expected_version, LINE)
+    line = await session.scalar(
+        select(Line).where(Line.id == line_id).execution_options(populate_existing=True)
+    )
+    assert line is not None
+    # Not appeasable: cancelled (refused here), or nothing left (refused with the maximum below).
+    if not appeasable(line) and line.status is LineStatus.CANCELLED:
+        raise LineNotEligible(
+            f"Line {line.number} is cancelled: it cannot be appeased.",
+            field=LINE,
+            line_id=encode_id("Line", line.id),
+            status=line.status.value,
+        )
+    if amount > line.refundable_net:
+        left = line.refundable_net
+        raise AmountExceedsRefundable(
+            f"At most {money(left, order.currency)} of line {line.number} can still be refunded.",
+            field=AMOUNT,
+            maximum_refundable=left,
+            currency=order.currency,
+            line_id=line.id,
+        )
+    refund = figures(line, amount, order.currency, remaining_after=line.refundable_net - amount)
+    return AppeasementPlan(order, line, amount, reason, comment, refund)
+
+
+async def preview_appeasement(
+    session: AsyncSession, viewer: Viewer, request: AppeasementRequest
+) -> AppeasementPlan:
+    """The appeasement's checks and refund figures, writing nothing (``dryRun``)."""
+    return await _plan(session, viewer, request, lock=False)
+
+
+async def create_appeasement(
+    session: AsyncSession, viewer: Viewer, request: AppeasementRequest
+) -> Outcome:
+    """Appease the line: action and refund REQUESTED, history, credit note queued."""
+    plan = await _plan(session, viewer, request, lock=True)
+    order, line, now = plan.order, plan.line, utcnow()
+    action = PostsalesAction(
+        order_id=order.id,
+        kind=ActionKind.APPEASEMENT,
+        status=ActionStatus.REQUESTED,
+        amount=plan.amount,
+        currency=order.currency,
+        reason_code=plan.reason.code,
+        comment=plan.comment,
+        created_by_id=viewer.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(action)
+    await session.flush()
+    session.add(
+        PostsalesActionLine(action_id=action.id, line_id=line.id, reason_code=plan.reason.code)
+    )
+    # The guarded draw is what makes the ledger safe; the check in _plan only words the error.
+    refund = await ledger.draw(
+        session,
+        line,
+        plan.amount,
+        currency=order.currency,
+        kind=RefundKind.APPEASEMENT,
+        order_id=order.id,
+        action_id=action.id,
+        field=AMOUNT,
+    )
+    add_history(
+        session,
+        order.id,
+        HistoryKind.APPEASEMENT,
+        f"Appeasement of {money(plan.amount, order.currency)} on line {line.number} "
+        f"({plan.reason.label}) requested",
+        viewer=viewer,
+        details={
+            "actionId": action.id,
+            "refundId": refund.id,
+            "line": line.number,
+            "amount": amount(refund.net, order.currency),
+            "tax": amount(refund.tax, order.currency),
+            "gross": amount(refund.gross, order.currency),
+            "currency": order.currency,
+            "reason": plan.reason.code,
+            "comment": plan.comment,
+            "refundableAfter": amount(line.refundable_net, order.currency),
+        },
+    )
+    queue_credit_note(session, order, refund, line)
+    return Outcome(order_id=order.id, action_id=action.id)
+
+
+async def cancel_appeasement(
+    session: AsyncSession, viewer: Viewer, *, action_id: str, expected_version: int | None = None
+) -> Outcome:
+    """Cancel an appeasement not yet RELEASED: its net goes back to the line's remaining net."""
+    order, action = await locked_action(
+        session, viewer, action_id, ActionKind.APPEASEMENT, expected_version, ACTION
+    )
+    refunds = list(
+        await session.execute(
+            select(Refund, Line)
+            .join(Line, Line.id == Refund.line_id)
+            .where(Refund.action_id == action.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+    released = any(r.status is RefundStatus.RELEASED for r, _ in refunds)
+    status = ActionStatus.RELEASED if released else action.status
+    if status not in CANCELLABLE:
+        raise IllegalTransition(
+            f"This appeasement is {status.value}: it can no longer be cancelled.",
+            field=ACTION,
+            status=status.value,
+        )
+    # A guarded transition: of two concurrent cancellations exactly one gets here.
+    result = await session.execute(
+        update(PostsalesAction)
+        .where(PostsalesAction.id == action.id, PostsalesAction.status.in_(CANCELLABLE))
+        .values(status=ActionStatus.CANCELLED, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        await session.refresh(action)
+        raise IllegalTransition(
+            f"This appeasement is {action.status.value}: it can no longer be cancelled.",
+            field=ACTION,
+            status=action.status.value,
+        )
+    await session.refresh(action)
+    given_back = Decimal(0)
+    numbers = []
+    for refund, line in refunds:
+        numbers.append(line.number)
+        # A FAILED refund already went back to the line (resolvers.payments).
+        if refund.status in (RefundStatus.CANCELLED, RefundStatus.FAILED):
+            continue
+        await ledger.give_back(session, refund)
+        given_back += refund.net
+        queue_credit_note_cancelled(session, order, refund, line)
+    lines = ", ".join(str(n) for n in sorted(set(numbers)))
+    add_history(
+        session,
+        order.id,
+        HistoryKind.APPEASEMENT,
+        f"Appeasement of {money(action.amount or given_back, order.currency)} on line {lines} "
+        f"cancelled by {viewer.display_name}",
+        viewer=viewer,
+        details={
+            "actionId": action.id,
+            "refundIds": [r.id for r, _ in refunds],
+            "line": numbers[0] if len(numbers) == 1 else numbers,
+            "amount": amount(given_back, order.currency),
+            "currency": order.currency,
+        },
+    )
+    return Outcome(order_id=order.id, action_id=action.id)

@@ -1,0 +1,134 @@
+"""What appeasements and returns share about money: checking an amount, the figures of a
+refund (net, tax at the line's rate half-even, gross, what stays refundable), and the credit
+notes queued for the payment system."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Line, Order, PostsalesAction, PostsalesActionLine, Refund
+from models.enums import ActionKind, ActionStatus
+from resolvers.actions.common import enqueue
+from resolvers.errors import AmountNotPositive, AmountPrecisionInvalid, ValidationFailed
+from resolvers.money import has_currency_precision, minor_units, quantize, tax_for
+
+
+@dataclass(frozen=True)
+class RefundFigures:
+    """A refund on one line, made or to be made: net, tax, gross, and the line's refundable
+    net once it is drawn."""
+
+    line: Line
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    remaining_after: Decimal
+    currency: str
+
+
+def figures(line: Line, net: Decimal, currency: str, *, remaining_after: Decimal) -> RefundFigures:
+    tax = tax_for(net, line.tax_rate, currency)
+    return RefundFigures(line, net, tax, net + tax, remaining_after, currency)
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """An amount as agents read it in the history: ``5.00 GBP``."""
+    return f"{quantize(amount, currency)} {currency}"
+
+
+def amount(value: Decimal, currency: str) -> str:
+    """An amount as payloads and history details carry it: ``"5.00"``."""
+    return str(quantize(value, currency))
+
+
+def check_positive(amount: Decimal, field: list[str]) -> None:
+    """AmountNotPositive for zero or less (and for NaN, which is no amount at all)."""
+    if amount.is_nan() or amount <= 0:
+        raise AmountNotPositive("The amount must be more than zero.", field=field)
+    if not amount.is_finite():
+        raise ValidationFailed("The amount must be a finite number.", field=field)
+
+
+def check_precision(amount: Decimal, currency: str, field: list[str]) -> Decimal:
+    """The amount at the currency's precision; AmountPrecisionInvalid when it has more decimals."""
+    if not has_currency_precision(amount, currency):
+        decimals = minor_units(currency)
+        raise AmountPrecisionInvalid(
+            f"{currency} amounts have at most {decimals} decimals.",
+            field=field,
+            currency=currency,
+            decimals=decimals,
+        )
+    try:
+        return quantize(amount, currency)
+    except InvalidOperation:  # too many digits to quantize: far above anything refundable
+        return amount
+
+
+def refund_payload(order: Order, refund: Refund, line: Line) -> dict[str, object]:
+    """What the payment system needs to issue (or withdraw) a credit note."""
+    return {
+        "orderNumber": order.number,
+        "refundId": refund.id,
+        "actionId": refund.action_id,
+        "kind": refund.kind.value,
+        "lineNumber": line.number,
+        "sku": line.sku_code,
+        "net": amount(refund.net, refund.currency),
+        "tax": amount(refund.tax, refund.currency),
+        "gross": amount(refund.gross, refund.currency),
+        "currency": refund.currency,
+        "paymentMethod": order.payment_method,
+    }
+
+
+def queue_credit_note(session: AsyncSession, order: Order, refund: Refund, line: Line) -> None:
+    """Ask the payment system for a credit note (a refund request)."""
+    enqueue(session, "PAYMENT", "credit_note", refund_payload(order, refund, line), order.id)
+
+
+def queue_credit_note_cancelled(
+    session: AsyncSession, order: Order, refund: Refund, line: Line
+) -> None:
+    """Tell the payment system that a requested credit note is withdrawn."""
+    payload = refund_payload(order, refund, line)
+    enqueue(session, "PAYMENT", "credit_note_cancelled", payload, order.id)
+
+
+async def figures_of_action(session: AsyncSession, action: PostsalesAction) -> list[RefundFigures]:
+    """The refunds of an action as committed: its refund rows, or, for a return still
+    REQUESTED, what approving it would refund now (each line's remaining net + tax)."""
+    refunds = list(
+        await session.execute(
+            select(Refund, Line)
+            .join(Line, Line.id == Refund.line_id)
+            .where(Refund.action_id == action.id)
+            .order_by(Line.number, Refund.id)
+        )
+    )
+    if refunds:
+        return [
+            RefundFigures(line, r.net, r.tax, r.gross, line.refundable_net, r.currency)
+            for r, line in refunds
+        ]
+    if (
+        action.kind is not ActionKind.RETURN
+        or action.status is not ActionStatus.REQUESTED
+        or action.no_refund
+    ):
+        return []
+    lines = await session.scalars(
+        select(Line)
+        .join(PostsalesActionLine, PostsalesActionLine.line_id == Line.id)
+        .where(PostsalesActionLine.action_id == action.id)
+        .order_by(Line.number)
+    )
+    return [
+        figures(line, line.refundable_net, action.currency, remaining_after=Decimal(0))
+        for line in lines
+        if line.refundable_net > 0
+    ]

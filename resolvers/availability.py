@@ -1,0 +1,198 @@
+"""What the viewer may do to an order right now (``Order.availableActions``) and what agents
+should know about it (``Order.warnings``).
+
+Built from the same predicates as the mutations (resolvers.eligibility) and the same stock
+rule (one unit in the order's store), so that the buttons the SPA shows are exactly the
+actions the mutations accept. Pure functions of rows the detail page loads anyway, plus one
+batched stock query (resolvers.loaders.stock).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from auth.viewer import Viewer
+from models import Line, Order, PostsalesAction
+from models.enums import ActionKind, ActionStatus, Permission
+from resolvers.eligibility import (
+    appeasable,
+    cancellable,
+    cancellable_order,
+    exchangeable,
+    reshippable,
+    returnable,
+)
+
+
+class ActionType(enum.StrEnum):
+    """The guide's actions on an order, and those on one of its post-sales actions."""
+
+    EXCHANGE = "EXCHANGE"
+    RESHIPMENT = "RESHIPMENT"
+    APPEASEMENT = "APPEASEMENT"
+    RETURN = "RETURN"
+    CANCEL = "CANCEL"
+    COMMENT = "COMMENT"
+    RETURN_APPROVE = "RETURN_APPROVE"
+    RETURN_CANCEL = "RETURN_CANCEL"
+    APPEASEMENT_CANCEL = "APPEASEMENT_CANCEL"
+
+
+class Reason(enum.StrEnum):
+    """Why an action is not available now."""
+
+    MISSING_PERMISSION = "MISSING_PERMISSION"
+    ORDER_STATUS = "ORDER_STATUS"
+    NO_ELIGIBLE_LINE = "NO_ELIGIBLE_LINE"
+    NO_ELIGIBLE_ACTION = "NO_ELIGIBLE_ACTION"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+
+
+PERMISSION = {
+    ActionType.EXCHANGE: Permission.EXCHANGE_CREATE,
+    ActionType.RESHIPMENT: Permission.RESHIPMENT_CREATE,
+    ActionType.APPEASEMENT: Permission.APPEASEMENT_CREATE,
+    ActionType.RETURN: Permission.RETURN_CREATE,
+    ActionType.CANCEL: Permission.ORDER_CANCEL,
+    ActionType.COMMENT: Permission.COMMENT_ADD,
+    ActionType.RETURN_APPROVE: Permission.RETURN_APPROVE,
+    ActionType.RETURN_CANCEL: Permission.RETURN_CANCEL,
+    ActionType.APPEASEMENT_CANCEL: Permission.APPEASEMENT_CANCEL,
+}
+# Appeasements can be cancelled until the payment system confirms them (RELEASED).
+APPEASEMENT_CANCELLABLE = {ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE}
+
+
+@dataclass(frozen=True)
+class Stock:
+    """Units in the order's store of every SKU of the styles on the order."""
+
+    available: Mapping[int, int]
+    # SKU id → ids of every SKU of its style (itself included).
+    styles: Mapping[int, Sequence[int]]
+
+    def reshippable(self, sku_id: int) -> bool:
+        """A unit of the same SKU is left (reshipments)."""
+        return self.available.get(sku_id, 0) >= 1
+
+    def exchangeable(self, sku_id: int) -> bool:
+        """A unit of another SKU of the same style is left (exchanges)."""
+        return any(
+            other != sku_id and self.available.get(other, 0) >= 1
+            for other in self.styles.get(sku_id, ())
+        )
+
+
+@dataclass(frozen=True)
+class Availability:
+    kind: ActionType
+    permission: Permission
+    allowed: bool
+    reason: Reason | None = None
+    line_ids: list[int] = field(default_factory=list)
+    action_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderWarning:
+    code: str
+    message: str
+    line_id: int | None = None
+    action_id: int | None = None
+
+
+def available_actions(
+    viewer: Viewer,
+    order: Order,
+    lines: Sequence[Line],
+    actions: Sequence[PostsalesAction],
+    stock: Stock,
+) -> list[Availability]:
+    """Every action of the guide, in a fixed order, with the lines or actions it may take."""
+
+    def by_lines(
+        kind: ActionType,
+        eligible: Callable[[Line], bool],
+        in_stock: Callable[[Line], bool] = lambda line: True,
+    ) -> Availability:
+        permission = PERMISSION[kind]
+        if not viewer.has(permission):
+            return Availability(kind, permission, False, Reason.MISSING_PERMISSION)
+        candidates = [line for line in lines if eligible(line)]
+        if not candidates:
+            return Availability(kind, permission, False, Reason.NO_ELIGIBLE_LINE)
+        usable = [line.id for line in candidates if in_stock(line)]
+        if not usable:
+            return Availability(kind, permission, False, Reason.OUT_OF_STOCK)
+        return Availability(kind, permission, True, line_ids=usable)
+
+    def by_actions(kind: ActionType, eligible: Callable[[PostsalesAction], bool]) -> Availability:
+        permission = PERMISSION[kind]
+        if not viewer.has(permission):
+            return Availability(kind, permission, False, Reason.MISSING_PERMISSION)
+        ids = [a.id for a in actions if eligible(a)]
+        if not ids:
+            return Availability(kind, permission, False, Reason.NO_ELIGIBLE_ACTION)
+        return Availability(kind, permission, True, action_ids=ids)
+
+    def cancel() -> Availability:
+        permission = PERMISSION[ActionType.CANCEL]
+        if viewer.has(permission) and not cancellable_order(order):
+            return Availability(ActionType.CANCEL, permission, False, Reason.ORDER_STATUS)
+        return by_lines(ActionType.CANCEL, lambda line: cancellable(order, line))
+
+    def comment() -> Availability:
+        permission = PERMISSION[ActionType.COMMENT]
+        if not viewer.has(permission):
+            return Availability(ActionType.COMMENT, permission, False, Reason.MISSING_PERMISSION)
+        return Availability(ActionType.COMMENT, permission, True)
+
+    def open_return(a: PostsalesAction) -> bool:
+        return a.kind is ActionKind.RETURN and a.status is ActionStatus.REQUESTED
+
+    return [
+        by_lines(ActionType.EXCHANGE, exchangeable, lambda line: stock.exchangeable(line.sku_id)),
+        by_lines(ActionType.RESHIPMENT, reshippable, lambda line: stock.reshippable(line.sku_id)),
+        by_lines(ActionType.APPEASEMENT, appeasable),
+        by_lines(ActionType.RETURN, returnable),
+        cancel(),
+        comment(),
+        by_actions(ActionType.RETURN_APPROVE, open_return),
+        by_actions(ActionType.RETURN_CANCEL, open_return),
+        by_actions(
+            ActionType.APPEASEMENT_CANCEL,
+            lambda a: a.kind is ActionKind.APPEASEMENT and a.status in APPEASEMENT_CANCELLABLE,
+        ),
+    ]
+
+
+def pending_exchange_returns(actions: Sequence[PostsalesAction]) -> list[PostsalesAction]:
+    """The no-refund returns of exchanges still waiting for the items (REQUESTED)."""
+    return [
+        a
+        for a in actions
+        if a.kind is ActionKind.RETURN and a.no_refund and a.status is ActionStatus.REQUESTED
+    ]
+
+
+def warnings(
+    pending: Sequence[PostsalesAction], lines_of: Mapping[int, Sequence[Line]]
+) -> list[OrderWarning]:
+    """RETURN_PENDING for each exchanged line whose no-refund return is still REQUESTED."""
+    found = []
+    for action in pending:
+        for line in sorted(lines_of.get(action.id, ()), key=lambda x: x.number):
+            found.append(
+                OrderWarning(
+                    code="RETURN_PENDING",
+                    message=(
+                        f"Line {line.number} ({line.sku_code}) was exchanged: a return is "
+                        "pending for it (no refund) until the return is approved or cancelled."
+                    ),
+                    line_id=line.id,
+                    action_id=action.id,
+                )
+            )
+    return found

@@ -1,0 +1,109 @@
+"""``Order.availableActions`` and ``Order.warnings``: the buttons the SPA shows and the
+notices above the order, computed by resolvers.availability from loaded rows."""
+
+from __future__ import annotations
+
+import asyncio
+
+import strawberry
+
+from models import Order as OrderRow
+from models.enums import Permission
+from resolvers.actions.common import encode_id
+from resolvers.availability import ActionType, Reason, available_actions, pending_exchange_returns
+from resolvers.availability import warnings as order_warnings
+from schema.context import Info
+
+ActionTypeEnum = strawberry.enum(
+    ActionType,
+    name="AvailableActionKind",
+    description="The guide's actions on an order, and those on one of its post-sales actions.",
+)
+ReasonEnum = strawberry.enum(
+    Reason,
+    name="ActionUnavailableReason",
+    description=(
+        "MISSING_PERMISSION: the viewer's role lacks `permission`. ORDER_STATUS: the order's "
+        "status forbids it (cancellation outside ORDER_REVIEW). NO_ELIGIBLE_LINE: no line of "
+        "the order qualifies. NO_ELIGIBLE_ACTION: no post-sales action is in a status it "
+        "applies to. OUT_OF_STOCK: lines qualify, but no unit they need is left in the "
+        "order's store."
+    ),
+)
+
+
+@strawberry.type(
+    description="Whether the viewer may take an action on this order now, and on what."
+)
+class AvailableAction:
+    kind: ActionType
+    allowed: bool = strawberry.field(description="True when the action can be taken now.")
+    reason: Reason | None = strawberry.field(description="Why not, when not allowed.")
+    permission: Permission = strawberry.field(description="The permission the action needs.")
+    line_ids: list[strawberry.ID] = strawberry.field(
+        description=(
+            "Lines the action accepts now (EXCHANGE, RESHIPMENT, APPEASEMENT, RETURN, "
+            "CANCEL); empty when not allowed and for the other kinds."
+        )
+    )
+    action_ids: list[strawberry.ID] = strawberry.field(
+        description=(
+            "Post-sales actions it applies to (RETURN_APPROVE and RETURN_CANCEL: REQUESTED "
+            "returns; APPEASEMENT_CANCEL: appeasements not yet RELEASED)."
+        )
+    )
+
+
+@strawberry.type(description="Something agents should know before acting on the order.")
+class OrderWarning:
+    code: str = strawberry.field(
+        description="RETURN_PENDING: an exchanged line's no-refund return is still REQUESTED."
+    )
+    message: str
+    line_id: strawberry.ID | None
+    action_id: strawberry.ID | None = strawberry.field(description="The action concerned.")
+
+
+async def resolve_available_actions(row: OrderRow, info: Info) -> list[AvailableAction]:
+    viewer = info.context.viewer
+    assert viewer is not None
+    loaders = info.context.loaders
+    lines, actions, stock = await asyncio.gather(
+        loaders.lines_by_order.load(row.id),
+        loaders.actions_by_order.load(row.id),
+        loaders.stock.load(row.id),
+    )
+    return [
+        AvailableAction(
+            kind=a.kind,
+            allowed=a.allowed,
+            reason=a.reason,
+            permission=a.permission,
+            line_ids=[strawberry.ID(encode_id("Line", i)) for i in a.line_ids],
+            action_ids=[strawberry.ID(encode_id("PostsalesAction", i)) for i in a.action_ids],
+        )
+        for a in available_actions(viewer, row, lines, actions, stock)
+    ]
+
+
+async def resolve_warnings(row: OrderRow, info: Info) -> list[OrderWarning]:
+    loaders = info.context.loaders
+    actions = await loaders.actions_by_order.load(row.id)
+    pending = pending_exchange_returns(actions)
+    if not pending:
+        return []
+    # The lines of every action of the order, not only the pending ones: the same keys as
+    # `postsalesActions { lines }`, so that the detail page shares one statement for both.
+    pairs = await loaders.action_lines.load_many([a.id for a in actions])
+    lines_of = {a.id: [line for _, line in found] for a, found in zip(actions, pairs, strict=True)}
+    return [
+        OrderWarning(
+            code=w.code,
+            message=w.message,
+            line_id=strawberry.ID(encode_id("Line", w.line_id)) if w.line_id else None,
+            action_id=(
+                strawberry.ID(encode_id("PostsalesAction", w.action_id)) if w.action_id else None
+            ),
+        )
+        for w in order_warnings(pending, lines_of)
+    ]

@@ -1,0 +1,283 @@
+"""Mutations for machine clients (INTEGRATION): the payment system confirms refunds, the
+warehouse reports returned items, the storefront sends orders. Each is idempotent on its
+``eventId``: a repeated event changes nothing and gets the same answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.scalars import JSON
+
+from models import PostsalesAction as ActionRow
+from models import Refund as RefundRow
+from models.enums import RefundKind, RefundStatus
+from resolvers import inbound, payments, warehouse
+from resolvers.errors import DomainError
+from resolvers.intake import IntakeRejected as IntakeRejectedError
+from resolvers.intake import import_order
+from resolvers.orders import find_order
+from schema.common import Money
+from schema.context import Info
+from schema.errors import NotFound, UserError, ValidationFailed, to_user_error
+from schema.order import Order
+from schema.postsales import PostsalesAction
+
+RefundKindEnum = strawberry.enum(RefundKind, name="RefundKind")
+RefundStatusEnum = strawberry.enum(RefundStatus, name="RefundStatus")
+
+
+@strawberry.type(description="A refund request on the ledger and where the payment system is.")
+class Refund:
+    id: int = strawberry.field(description="The refundId sent with the credit note.")
+    kind: RefundKind
+    status: RefundStatus
+    net: Money
+    tax: Money
+    gross: Money
+    failure_reason: str | None
+
+    @classmethod
+    def of(cls, row: RefundRow) -> Refund:
+        c = row.currency
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            status=row.status,
+            net=Money.of(row.net, c),
+            tax=Money.of(row.tax, c),
+            gross=Money.of(row.gross, c),
+            failure_reason=row.failure_reason,
+        )
+
+
+@strawberry.type(description="The refund is not open (cancelled or failed) and cannot move.")
+class RefundNotOpen(UserError):
+    status: str
+
+
+@strawberry.type(description="The eventId was used before for an event with other content.")
+class EventIdReused(UserError):
+    pass
+
+
+@strawberry.type
+class IntakeProblem:
+    field: list[str]
+    message: str
+    code: str
+
+
+@strawberry.type(description="The order record is invalid; nothing was imported.")
+class IntakeRejected(UserError):
+    problems: list[IntakeProblem]
+
+    @classmethod
+    def of(cls, error: DomainError) -> IntakeRejected:
+        assert isinstance(error, IntakeRejectedError)
+        return cls(
+            code=error.code,
+            message=error.message,
+            field=error.field,
+            problems=[
+                IntakeProblem(field=p.field, message=str(p), code=p.code) for p in error.problems
+            ],
+        )
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+async def _handle(
+    info: Info, event_id: str, kind: str, request: dict[str, Any], handle: Any
+) -> Any:
+    try:
+        return await inbound.handle_once(info.context.db, event_id, kind, request, handle)
+    except DomainError as exc:
+        return to_user_error(exc)
+
+
+# --- paymentRefundConfirmed ---------------------------------------------------------------
+
+
+@strawberry.enum
+class PaymentOutcome(enum.Enum):
+    RELEASED = "RELEASED"
+    FAILED = "FAILED"
+
+
+@strawberry.input
+class PaymentRefundConfirmedInput:
+    event_id: str = strawberry.field(description="Unique per event; repeats change nothing.")
+    refund_id: int = strawberry.field(description="The refundId of the credit note.")
+    outcome: PaymentOutcome
+    reason: str | None = strawberry.field(default=None, description="Why it failed.")
+
+
+@strawberry.type
+class PaymentRefundConfirmedSuccess:
+    refund: Refund
+    order: Order
+
+
+PaymentRefundConfirmedResult = Annotated[
+    PaymentRefundConfirmedSuccess | NotFound | RefundNotOpen | EventIdReused | ValidationFailed,
+    strawberry.union("PaymentRefundConfirmedResult"),
+]
+
+
+async def payment_refund_confirmed(
+    info: Info, input: PaymentRefundConfirmedInput
+) -> PaymentRefundConfirmedResult:
+    """The payment system released a refund (or could not)."""
+
+    async def handle(session: Any) -> dict[str, Any]:
+        refund = await payments.confirm_refund(
+            session,
+            input.refund_id,
+            released=input.outcome is PaymentOutcome.RELEASED,
+            reason=input.reason,
+            actor_label=info.context.viewer.username if info.context.viewer else "payment",
+        )
+        return {"refundId": refund.id, "orderId": refund.order_id}
+
+    request = {"refundId": input.refund_id, "outcome": input.outcome.value, "reason": input.reason}
+    result = await _handle(info, input.event_id, "paymentRefundConfirmed", request, handle)
+    if not isinstance(result, dict):
+        return result  # type: ignore[no-any-return]
+    async with info.context.db.read() as session:
+        refund = await session.scalar(select(RefundRow).where(RefundRow.id == result["refundId"]))
+        found = await find_order(session, info.context.viewer, order_id=result["orderId"])
+    assert refund is not None and found is not None
+    return PaymentRefundConfirmedSuccess(refund=Refund.of(refund), order=Order.loaded(found, info))
+
+
+# --- warehouseReturnReceived ----------------------------------------------------------------
+
+
+@strawberry.input
+class WarehouseReturnReceivedInput:
+    event_id: str
+    order_number: str
+    line_numbers: list[int]
+    source: str = strawberry.field(description="Code of the source that received the items.")
+    received_at: dt.datetime
+
+
+@strawberry.type
+class WarehouseReturnReceivedSuccess:
+    order: Order
+    action: PostsalesAction | None
+
+
+async def _order_and_action(
+    info: Info, order_id: int, action_id: int | None
+) -> tuple[Order, PostsalesAction | None]:
+    async with info.context.db.read() as session:
+        found = await find_order(session, info.context.viewer, order_id=order_id)
+        row = (
+            await session.scalar(select(ActionRow).where(ActionRow.id == action_id))
+            if action_id
+            else None
+        )
+    assert found is not None
+    return Order.loaded(found, info), PostsalesAction.from_row(row, info) if row else None
+
+
+async def warehouse_return_received(
+    info: Info, input: WarehouseReturnReceivedInput
+) -> Annotated[
+    WarehouseReturnReceivedSuccess | NotFound | EventIdReused | ValidationFailed,
+    strawberry.union("WarehouseReturnReceivedResult"),
+]:
+    """The warehouse received returned items: their return is approved and, unless it is
+    the no-refund return of an exchange, the refund request is queued."""
+    viewer = info.context.viewer
+    assert viewer is not None
+
+    async def handle(session: Any) -> dict[str, Any]:
+        outcome = await warehouse.return_received(
+            session,
+            viewer,
+            order_number=input.order_number,
+            line_numbers=input.line_numbers,
+            source_code=input.source,
+            received_at=_aware(input.received_at),
+        )
+        return {"orderId": outcome.order_id, "actionId": outcome.action_id}
+
+    request = {
+        "orderNumber": input.order_number,
+        "lineNumbers": sorted(input.line_numbers),
+        "source": input.source,
+        "receivedAt": _aware(input.received_at).isoformat(),
+    }
+    result = await _handle(info, input.event_id, "warehouseReturnReceived", request, handle)
+    if not isinstance(result, dict):
+        return result  # type: ignore[no-any-return]
+    order, action = await _order_and_action(info, result["orderId"], result.get("actionId"))
+    return WarehouseReturnReceivedSuccess(order=order, action=action)
+
+
+# --- orderImport ---------------------------------------------------------------------------
+
+
+@strawberry.enum
+class ImportOutcome(enum.Enum):
+    IMPORTED = "IMPORTED"
+    SKIPPED = "SKIPPED"
+
+
+@strawberry.input
+class OrderImportInput:
+    event_id: str
+    order: JSON = strawberry.field(
+        description="One order as the storefront sends it (docs/import-format.md)."
+    )
+
+
+@strawberry.type
+class OrderImportSuccess:
+    outcome: ImportOutcome = strawberry.field(
+        description="SKIPPED: the client reference was imported before (as `order`)."
+    )
+    order: Order | None
+
+
+async def order_import(
+    info: Info, input: OrderImportInput
+) -> Annotated[
+    OrderImportSuccess | IntakeRejected | EventIdReused | ValidationFailed,
+    strawberry.union("OrderImportResult"),
+]:
+    """A new order from the storefront: validated and de-duplicated on its client reference
+    exactly like `csdesk import orders`."""
+    record = input.order
+    if not isinstance(record, dict):
+        return ValidationFailed(
+            code="VALIDATION_FAILED",
+            message="order must be a JSON object.",
+            field=["input", "order"],
+        )
+    # Amounts as Decimal, never float, as in the file import.
+    record = json.loads(json.dumps(record), parse_float=Decimal)
+
+    async def handle(session: Any) -> dict[str, Any]:
+        result = await import_order(session, record)
+        return {"outcome": result.outcome.value, "number": result.order_number}
+
+    result = await _handle(info, input.event_id, "orderImport", record, handle)
+    if not isinstance(result, dict):
+        return result  # type: ignore[no-any-return]
+    order = None
+    if result.get("number"):
+        async with info.context.db.read() as session:
+            found = await find_order(session, info.context.viewer, number=result["number"])
+        order = Order.loaded(found, info) if found else None
+    return OrderImportSuccess(outcome=ImportOutcome(result["outcome"]), order=order)

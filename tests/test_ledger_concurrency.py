@@ -1,0 +1,194 @@
+"""The ledger under concurrency, over real HTTP requests running at once: never a cent refunded
+twice, whatever agents do at the same moment."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from csdesk.db import Database
+from models import Line, PostsalesAction, Refund
+from models.enums import LineStatus, RefundKind, RefundStatus
+from resolvers import ledger
+from resolvers.errors import AmountExceedsRefundable
+from tests.conftest import GraphQLClient
+from tests.postsales import (
+    APPEASE,
+    APPROVE,
+    CANCEL_RETURN,
+    RETURN,
+    Made,
+    ledger_violations,
+    made_order,
+    rows,
+    success,
+)
+
+
+def appeasement(made: Made, amount: str, **extra: Any) -> dict[str, Any]:
+    return {"input": {"lineId": made.lines[1], "amount": amount, "reason": "GOODWILL", **extra}}
+
+
+async def open_return(gql: GraphQLClient, made: Made) -> str:
+    payload = {
+        "orderId": made.gid,
+        "lines": [{"lineId": made.lines[1], "reason": "DAMAGED"}],
+        "comment": "Racing.",
+    }
+    created = (await gql.data(RETURN, {"input": payload}))["returnCreate"]
+    return str(success(created, "ReturnCreateSuccess")["action"]["id"])
+
+
+async def violations(db: Database, made: Made) -> list[str]:
+    async with db.read() as s:
+        return await ledger_violations(s, made.id)
+
+
+async def test_fifty_concurrent_appeasements_take_exactly_the_net(
+    db: Database, gql: GraphQLClient
+) -> None:
+    made = await made_order(db, lines=1)
+    await gql.login("agent")
+    bodies = await asyncio.gather(
+        *(gql.execute(APPEASE, appeasement(made, "5.00")) for _ in range(50))
+    )
+    results = [b["data"]["appeasementCreate"] for b in bodies]
+    assert Counter(r["__typename"] for r in results) == {
+        "AppeasementCreateSuccess": 20,
+        "AmountExceedsRefundable": 30,
+    }
+    refused = [r for r in results if r["__typename"] == "AmountExceedsRefundable"]
+    assert {r["maximumRefundable"]["amount"] for r in refused} == {"0.00"}
+    refunds = await rows(db, Refund, Refund.order_id == made.id)
+    assert len(refunds) == 20 and sum(r.net for r in refunds) == Decimal("100.00")
+    assert len({r.action_id for r in refunds}) == 20
+    async with db.read() as s:
+        assert await s.scalar(select(Line.refundable_net).where(Line.order_id == made.id)) == 0
+        actions = await s.scalar(
+            select(func.count())
+            .select_from(PostsalesAction)
+            .where(PostsalesAction.order_id == made.id)
+        )
+    assert actions == 20
+    assert await violations(db, made) == []
+
+
+async def test_an_appeasement_racing_a_return_approval_never_overdraws(
+    db: Database, gql: GraphQLClient
+) -> None:
+    await gql.login("supervisor")
+    outcomes: Counter[str] = Counter()
+    for round_ in range(4):
+        made = await made_order(db, lines=1)
+        action_id = await open_return(gql, made)
+        racers = [
+            gql.execute(APPROVE, {"input": {"actionId": action_id}}),
+            gql.execute(APPEASE, appeasement(made, "30.00")),
+        ]
+        if round_ % 2:  # let either start first
+            approved, appeased = reversed(await asyncio.gather(*reversed(racers)))
+        else:
+            approved, appeased = await asyncio.gather(*racers)
+        assert approved["data"]["returnApprove"]["__typename"] == "ReturnApproveSuccess"
+        result = appeased["data"]["appeasementCreate"]
+        refunds = await rows(db, Refund, Refund.order_id == made.id)
+        returned = [r.net for r in refunds if r.kind is RefundKind.RETURN]
+        if result["__typename"] == "AppeasementCreateSuccess":
+            assert returned == [Decimal("70.00")]
+        else:
+            assert result["__typename"] == "AmountExceedsRefundable"
+            assert result["maximumRefundable"]["amount"] == "0.00"
+            assert returned == [Decimal("100.00")]
+        assert sum(r.net for r in refunds) == Decimal("100.00")
+        assert await violations(db, made) == []
+        outcomes[result["__typename"]] += 1
+    # Which one wins depends on scheduling; each way the ledger stays right.
+    assert sum(outcomes.values()) == 4
+
+
+async def test_twenty_concurrent_retries_with_one_key_refund_once(
+    db: Database, gql: GraphQLClient
+) -> None:
+    made = await made_order(db, lines=1)
+    await gql.login("agent")
+    request = appeasement(made, "7.50", idempotencyKey="double-click")
+    bodies = await asyncio.gather(*(gql.execute(APPEASE, request) for _ in range(20)))
+    assert all(not b.get("errors") for b in bodies), bodies[0]
+    answers = [b["data"] for b in bodies]
+    assert answers[0]["appeasementCreate"]["__typename"] == "AppeasementCreateSuccess"
+    assert all(a == answers[0] for a in answers)
+    refunds = await rows(db, Refund, Refund.order_id == made.id)
+    assert [r.net for r in refunds] == [Decimal("7.50")]
+    assert await violations(db, made) == []
+
+
+async def test_approve_and_cancel_racing_on_one_return_exactly_one_wins(
+    db: Database, gql: GraphQLClient
+) -> None:
+    await gql.login("supervisor")
+    winners: Counter[str] = Counter()
+    for round_ in range(4):
+        made = await made_order(db, lines=1)
+        action_id = await open_return(gql, made)
+        step = {"input": {"actionId": action_id}}
+        racers = [gql.execute(APPROVE, step), gql.execute(CANCEL_RETURN, step)]
+        if round_ % 2:  # let either start first
+            approved, cancelled = reversed(await asyncio.gather(*reversed(racers)))
+        else:
+            approved, cancelled = await asyncio.gather(*racers)
+        results = [approved["data"]["returnApprove"], cancelled["data"]["returnCancel"]]
+        kinds = sorted(r["__typename"] for r in results)
+        assert kinds in (
+            ["IllegalTransition", "ReturnApproveSuccess"],
+            ["IllegalTransition", "ReturnCancelSuccess"],
+        ), results
+        loser = next(r for r in results if r["__typename"] == "IllegalTransition")
+        refunds = await rows(db, Refund, Refund.order_id == made.id)
+        (line,) = await rows(db, Line, Line.order_id == made.id)
+        if "ReturnApproveSuccess" in kinds:
+            assert loser["status"] == "APPROVED"
+            assert line.status is LineStatus.RETURNED and len(refunds) == 1
+        else:
+            assert loser["status"] == "CANCELLED"
+            assert line.status is LineStatus.DELIVERED and refunds == []
+        assert await violations(db, made) == []
+        winners[kinds[1]] += 1
+    assert sum(winners.values()) == 4
+
+
+async def test_the_guarded_draw_alone_never_overdraws(db: Database) -> None:
+    """Without any order lock: fifty transactions draw 5.00 from one line at once."""
+    made = await made_order(db, lines=1)
+    async with db.read() as s:
+        line_id = await s.scalar(select(Line.id).where(Line.order_id == made.id))
+
+    async def draw() -> str:
+        async with db.write() as s:
+            line = await s.get(Line, line_id)
+            assert line is not None
+            try:
+                await ledger.draw(
+                    s,
+                    line,
+                    Decimal("5.00"),
+                    currency="GBP",
+                    kind=RefundKind.APPEASEMENT,
+                    order_id=made.id,
+                    action_id=None,
+                )
+            except AmountExceedsRefundable:
+                return "refused"
+            await asyncio.sleep(0)  # let the others reach their UPDATE before this commits
+            await s.commit()
+            return "drawn"
+
+    results = await asyncio.gather(*(draw() for _ in range(50)))
+    assert Counter(results) == {"drawn": 20, "refused": 30}
+    refunds = await rows(db, Refund, Refund.order_id == made.id)
+    assert sum(r.net for r in refunds) == Decimal(100)
+    assert {r.status for r in refunds} == {RefundStatus.REQUESTED}
+    assert await violations(db, made) == []
