@@ -28,6 +28,7 @@ from resolvers.actions.common import (
     decode_id,
     encode_id,
     lock_order,
+    open_action,
 )
 from resolvers.actions.lookup import load_visible_order, locked_action
 from resolvers.actions.refunds import (
@@ -137,21 +138,17 @@ async def create_appeasement(
 ) -> Outcome:
     """Appease the line: action and refund REQUESTED, history, credit note queued."""
     plan = await _plan(session, viewer, request, lock=True)
-    order, line, now = plan.order, plan.line, utcnow()
-    action = PostsalesAction(
-        order_id=order.id,
-        kind=ActionKind.APPEASEMENT,
-        status=ActionStatus.REQUESTED,
+    order, line = plan.order, plan.line
+    action = await open_action(
+        session,
+        viewer,
+        order,
+        ActionKind.APPEASEMENT,
+        ActionStatus.REQUESTED,
         amount=plan.amount,
-        currency=order.currency,
         reason_code=plan.reason.code,
         comment=plan.comment,
-        created_by_id=viewer.user_id,
-        created_at=now,
-        updated_at=now,
     )
-    session.add(action)
-    await session.flush()
     session.add(
         PostsalesActionLine(action_id=action.id, line_id=line.id, reason_code=plan.reason.code)
     )

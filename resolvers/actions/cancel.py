@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from models import Line, Order, PostsalesAction, PostsalesActionLine
-from models.base import utcnow
 from models.enums import (
     ActionKind,
     ActionStatus,
@@ -32,6 +31,7 @@ from resolvers.actions.common import (
     encode_id,
     enqueue,
     lock_order,
+    open_action,
 )
 from resolvers.actions.derived import line_ids, not_eligible, numbers_text, order_lines
 from resolvers.eligibility import cancellable, cancellable_order
@@ -77,19 +77,9 @@ async def cancel_order(
             if not cancellable(order, line):
                 raise not_eligible(line, path, "cannot be cancelled: only ORDERED lines can")
 
-    now = utcnow()
-    action = PostsalesAction(
-        order_id=order.id,
-        kind=ActionKind.CANCELLATION,
-        status=ActionStatus.COMPLETED,
-        currency=order.currency,
-        comment=text,
-        created_by_id=viewer.user_id,
-        created_at=now,
-        updated_at=now,
+    action = await open_action(
+        session, viewer, order, ActionKind.CANCELLATION, ActionStatus.COMPLETED, comment=text
     )
-    session.add(action)
-    await session.flush()
     voided = await _void(session, order, action, lines)
     action.amount = voided or None
     # Stock back in SKU order: concurrent cancellations never wait on each other in a cycle.

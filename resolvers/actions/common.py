@@ -23,9 +23,9 @@ from strawberry.relay import GlobalID
 
 from auth.viewer import Viewer
 from csdesk.db import Database
-from models import HistoryEntry, IdempotencyRecord, Order, OutboxMessage
+from models import HistoryEntry, IdempotencyRecord, Order, OutboxMessage, PostsalesAction
 from models.base import utcnow
-from models.enums import ActorKind, HistoryKind, Permission
+from models.enums import ActionKind, ActionStatus, ActorKind, HistoryKind, Permission
 from resolvers.errors import (
     CommentInvalid,
     IdempotencyKeyReused,
@@ -130,6 +130,32 @@ def add_history(
         entry.actor_label = viewer.username
     session.add(entry)
     return entry
+
+
+async def open_action(
+    session: AsyncSession,
+    viewer: Viewer,
+    order: Order,
+    kind: ActionKind,
+    status: ActionStatus,
+    **fields: Any,
+) -> PostsalesAction:
+    """A new post-sales action on ``order``, created by the viewer now (flushed, so it has an
+    id); ``fields`` set the rest (amount, reason_code, comment, return_source_id, …)."""
+    now = utcnow()
+    action = PostsalesAction(
+        order_id=order.id,
+        kind=kind,
+        status=status,
+        currency=order.currency,
+        created_by_id=viewer.user_id,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    session.add(action)
+    await session.flush()
+    return action
 
 
 def enqueue(

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
-from models import Line, Order, PostsalesAction, PostsalesActionLine, Sku, Source
-from models.base import utcnow
+from models import Line, Order, PostsalesActionLine, Sku, Source
 from models.enums import ActionKind, ActionStatus, HistoryKind, LineStatus, OrderType
 from resolvers.actions.common import (
     Outcome,
@@ -22,6 +21,7 @@ from resolvers.actions.common import (
     encode_id,
     enqueue,
     lock_order,
+    open_action,
 )
 from resolvers.actions.derived import (
     NewLine,
@@ -72,20 +72,15 @@ async def create_exchange(
     await reserve_all(session, order, new_lines)
 
     new_order = await create_order(session, viewer, order, OrderType.EXCHANGE, new_lines)
-    now = utcnow()
-    action = PostsalesAction(
-        order_id=order.id,
-        kind=ActionKind.EXCHANGE,
-        status=ActionStatus.COMPLETED,
-        currency=order.currency,
+    action = await open_action(
+        session,
+        viewer,
+        order,
+        ActionKind.EXCHANGE,
+        ActionStatus.COMPLETED,
         comment=text,
-        created_by_id=viewer.user_id,
-        created_at=now,
-        updated_at=now,
         resulting_order_id=new_order.id,
     )
-    session.add(action)
-    await session.flush()
     for new in new_lines:
         session.add(
             PostsalesActionLine(action_id=action.id, line_id=new.origin.id, new_sku_id=new.sku.id)
@@ -165,22 +160,17 @@ async def _no_refund_returns(
     codes = dict(
         (await session.execute(select(Source.id, Source.code).where(Source.id.in_(ids)))).all()
     )
-    now = utcnow()
     for source_id, group in by_source.items():
-        ret = PostsalesAction(
-            order_id=origin.id,
-            kind=ActionKind.RETURN,
-            status=ActionStatus.REQUESTED,
-            currency=origin.currency,
+        ret = await open_action(
+            session,
+            viewer,
+            origin,
+            ActionKind.RETURN,
+            ActionStatus.REQUESTED,
             comment=f"Return of the items exchanged by {new_order.number}.",
-            created_by_id=viewer.user_id,
-            created_at=now,
-            updated_at=now,
             return_source_id=source_id,
             no_refund=True,
         )
-        session.add(ret)
-        await session.flush()
         for line in group:
             session.add(PostsalesActionLine(action_id=ret.id, line_id=line.id))
             line.status_before_return = line.status

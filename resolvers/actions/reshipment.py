@@ -11,10 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
-from models import Order, PostsalesAction, PostsalesActionLine, Sku
-from models.base import utcnow
+from models import Order, PostsalesActionLine, Sku
 from models.enums import ActionKind, ActionStatus, HistoryKind, OrderType
-from resolvers.actions.common import Outcome, add_history, check_comment, decode_id, lock_order
+from resolvers.actions.common import (
+    Outcome,
+    add_history,
+    check_comment,
+    decode_id,
+    lock_order,
+    open_action,
+)
 from resolvers.actions.derived import (
     NewLine,
     announce,
@@ -139,20 +145,15 @@ async def create_reshipment(
     new_order = await create_order(
         session, viewer, order, OrderType.RESHIPMENT, new_lines, overrides=overrides
     )
-    now = utcnow()
-    action = PostsalesAction(
-        order_id=order.id,
-        kind=ActionKind.RESHIPMENT,
-        status=ActionStatus.COMPLETED,
-        currency=order.currency,
+    action = await open_action(
+        session,
+        viewer,
+        order,
+        ActionKind.RESHIPMENT,
+        ActionStatus.COMPLETED,
         comment=text,
-        created_by_id=viewer.user_id,
-        created_at=now,
-        updated_at=now,
         resulting_order_id=new_order.id,
     )
-    session.add(action)
-    await session.flush()
     for line in lines:
         session.add(PostsalesActionLine(action_id=action.id, line_id=line.id))
     add_history(

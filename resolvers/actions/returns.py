@@ -33,6 +33,7 @@ from resolvers.actions.common import (
     encode_id,
     enqueue,
     lock_order,
+    open_action,
 )
 from resolvers.actions.lookup import load_visible_order, locked_action
 from resolvers.actions.refunds import RefundFigures, amount, figures, money, queue_credit_note
@@ -219,24 +220,19 @@ def _numbers(lines: Sequence[Line]) -> str:
 async def create_return(session: AsyncSession, viewer: Viewer, request: ReturnRequest) -> Outcome:
     """Open a return: action REQUESTED, lines RETURN_REQUESTED, history, warehouse told."""
     plan = await _plan(session, viewer, request, lock=True)
-    order, now = plan.order, utcnow()
+    order = plan.order
     codes = {reason.code for _, reason in plan.lines}
-    action = PostsalesAction(
-        order_id=order.id,
-        kind=ActionKind.RETURN,
-        status=ActionStatus.REQUESTED,
-        amount=None,
-        currency=order.currency,
+    action = await open_action(
+        session,
+        viewer,
+        order,
+        ActionKind.RETURN,
+        ActionStatus.REQUESTED,
         # The action's reason when all lines share one; each line keeps its own.
         reason_code=next(iter(codes)) if len(codes) == 1 else None,
         comment=plan.comment,
-        created_by_id=viewer.user_id,
-        created_at=now,
-        updated_at=now,
         return_source_id=plan.source.id,
     )
-    session.add(action)
-    await session.flush()
     for line, reason in plan.lines:
         session.add(
             PostsalesActionLine(action_id=action.id, line_id=line.id, reason_code=reason.code)
