@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
-from models import Customer, Order, Store
+from models import Customer, HistoryEntry, Order, Store
 
 
 def visible_to(viewer: Viewer | None, order: Order) -> bool:
@@ -41,3 +41,21 @@ async def find_order(
     if found is None or not visible_to(viewer, found[0]):
         return None
     return found[0], found[1], found[2]
+
+
+async def history_page(
+    session: AsyncSession, order_id: int, *, first: int, after: int | None
+) -> list[HistoryEntry]:
+    """Up to ``first`` history entries of the order, oldest first, after entry ``after``."""
+    stmt = select(HistoryEntry).where(HistoryEntry.order_id == order_id)
+    if after is not None:
+        at = (
+            select(HistoryEntry.at)
+            .where(HistoryEntry.id == after, HistoryEntry.order_id == order_id)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(
+            or_(HistoryEntry.at > at, and_(HistoryEntry.at == at, HistoryEntry.id > after))
+        )
+    rows = await session.scalars(stmt.order_by(HistoryEntry.at, HistoryEntry.id).limit(first))
+    return list(rows)

@@ -14,9 +14,11 @@ from models import Line as LineRow
 from models import Order as OrderRow
 from models import Store as StoreRow
 from models.enums import CustomerType, LineStatus, OrderStatus, OrderType
-from resolvers.orders import find_order, visible_to
+from resolvers.errors import ValidationFailed
+from resolvers.orders import find_order, history_page, visible_to
 from schema.common import Address, Money
 from schema.context import Info
+from schema.errors import as_graphql_error
 
 if TYPE_CHECKING:
     from schema.actions import AvailableAction, OrderWarning
@@ -244,17 +246,37 @@ class Order(relay.Node):
         return [PostsalesAction.from_row(r, info) for r in rows]
 
     @strawberry.field(
-        description="History and comments, oldest first; `last: N` gives only the newest N."
+        description="History and comments, oldest first. `last: N` gives only the newest N "
+        "(the queue); `first: N, after: <entry id>` pages through them (long timelines)."
     )
     async def history(
-        self, info: Info, last: int | None = None
+        self,
+        info: Info,
+        last: int | None = None,
+        first: int | None = None,
+        after: strawberry.ID | None = None,
     ) -> list[Annotated[HistoryEntry, strawberry.lazy("schema.history")]]:
         from schema.history import HistoryEntry
 
-        if last is not None and last < 0:
-            raise ValueError("last must be 0 or more")
-        rows = await info.context.loaders.history.load((self.row.id, last))
-        return [HistoryEntry.from_row(r, info) for r in rows]
+        if last is not None and (last < 0 or first is not None or after is not None):
+            raise as_graphql_error(
+                ValidationFailed("last is 0 or more, without first or after.", field=["last"])
+            )
+        if first is None and after is None:
+            rows = await info.context.loaders.history.load((self.row.id, last))
+            return [HistoryEntry.from_row(r, info) for r in rows]
+        if first is None or not 1 <= first <= 100 or (after is not None and not after.isdigit()):
+            raise as_graphql_error(
+                ValidationFailed(
+                    "first is 1 to 100; after is the id of an entry of this order.",
+                    field=["first"],
+                )
+            )
+        async with info.context.db.read() as session:
+            page = await history_page(
+                session, self.row.id, first=first, after=int(after) if after else None
+            )
+        return [HistoryEntry.from_row(r, info) for r in page]
 
     @strawberry.field(description="The order this exchange or reshipment was made from.")
     async def origin_order(self, info: Info) -> Order | None:

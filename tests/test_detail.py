@@ -147,3 +147,26 @@ async def test_history_last_gives_the_newest_entries_oldest_first(
     data = (await gql.data(q, {"n": order.number}))["order"]
     assert len(data["all"]) >= 3
     assert data["last2"] == data["all"][-2:]
+
+
+async def test_history_pages_through_a_long_timeline(db: Database, gql: GraphQLClient) -> None:
+    await gql.login("admin")
+    order = await _busiest_order(db, ActionKind.RETURN)
+    q = """query($n: String!, $after: ID) { order(number: $n) {
+      all: history { id } page: history(first: 2, after: $after) { id } } }"""
+    data = (await gql.data(q, {"n": order.number}))["order"]
+    everything = [e["id"] for e in data["all"]]
+    walked: list[str] = []
+    after = None
+    while True:
+        page = (await gql.data(q, {"n": order.number, "after": after}))["order"]["page"]
+        if not page:
+            break
+        walked.extend(e["id"] for e in page)
+        after = page[-1]["id"]
+    assert walked == everything
+    bad = await gql.execute(
+        "query($n: String!) { order(number: $n) { history(first: 0) { id } } }",
+        {"n": order.number},
+    )
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
