@@ -59,3 +59,12 @@ async def history_page(
         )
     rows = await session.scalars(stmt.order_by(HistoryEntry.at, HistoryEntry.id).limit(first))
     return list(rows)
+
+
+async def visible_stores(session: AsyncSession, viewer: Viewer) -> list[Store]:
+    """The stores whose orders ``viewer`` sees, by code."""
+    stmt = select(Store).order_by(Store.code)
+    ids = viewer.visible_store_ids()
+    if ids is not None:
+        stmt = stmt.where(Store.id.in_(ids))
+    return list(await session.scalars(stmt))

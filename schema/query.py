@@ -7,12 +7,12 @@ from strawberry import relay
 
 from auth.permissions import login_required, requires
 from models.enums import Permission
-from resolvers.orders import find_order
+from resolvers.orders import find_order, visible_stores
 from schema import admin, catalog, outbox, postsales_options, queue
 from schema import settings as settings_fields
 from schema.admin import Role
 from schema.context import Info
-from schema.order import Line, Order, Source
+from schema.order import Line, Order, Source, Store
 from schema.postsales import PostsalesAction
 from schema.queue import OrderConnection, PostsalesActionConnection
 from schema.user import User
@@ -40,6 +40,15 @@ async def resolve_node(info: Info, id: str) -> relay.Node | None:
 
 @strawberry.type
 class Query:
+    @strawberry.field(
+        description="The stores whose orders you see (for store filters and pickers).",
+        extensions=login_required(),
+    )
+    async def stores(self, info: Info) -> list[Store]:
+        assert info.context.viewer is not None
+        async with info.context.db.read() as session:
+            return [Store.of(r) for r in await visible_stores(session, info.context.viewer)]
+
     @strawberry.field(description="The signed-in user.", extensions=login_required())
     def viewer(self, info: Info) -> Viewer:
         assert info.context.viewer is not None

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy import select
 
 import auth.permissions  # noqa: F401  (registers the Permission enum)
 from auth.viewer import Viewer as ViewerData
-from models import Store as StoreRow
 from models.enums import Permission
+from resolvers.orders import visible_stores
 from schema.context import Info
 from schema.order import Store
 
@@ -41,10 +40,5 @@ class Viewer:
 
     @strawberry.field(description="The stores whose orders the viewer sees.")
     async def stores(self, info: Info) -> list[Store]:
-        stmt = select(StoreRow).order_by(StoreRow.code)
-        ids = self.data.visible_store_ids()
-        if ids is not None:
-            stmt = stmt.where(StoreRow.id.in_(ids))
         async with info.context.db.read() as session:
-            rows = await session.scalars(stmt)
-            return [Store.of(r) for r in rows]
+            return [Store.of(r) for r in await visible_stores(session, self.data)]

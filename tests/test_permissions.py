@@ -25,6 +25,7 @@ PUBLIC = "public"
 # root field → (operation, what it needs)
 FIELDS: dict[str, tuple[str, Permission | str]] = {
     "Query.viewer": ("{ viewer { username } }", LOGIN),
+    "Query.stores": ("{ stores { code } }", LOGIN),
     "Query.orders": ("{ orders(first: 1) { totalCount } }", Permission.ORDER_VIEW),
     "Query.order": ('{ order(number: "100001") { number } }', Permission.ORDER_VIEW),
     "Query.node": ('{ node(id: "T3JkZXI6MQ==") { id } }', Permission.ORDER_VIEW),

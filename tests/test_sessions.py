@@ -153,3 +153,11 @@ async def test_five_failures_lock_the_username_for_that_address(
 async def test_health_answers_without_login(client: httpx.AsyncClient) -> None:
     r = await client.get("/health")
     assert r.status_code == 200 and r.json()["status"] == "ok"
+
+
+async def test_stores_are_those_the_viewer_sees(gql: GraphQLClient) -> None:
+    await gql.login("agent")
+    assert (await gql.data("{ stores { code } }"))["stores"] == [{"code": "DE"}, {"code": "UK"}]
+    await gql.login("supervisor")
+    codes = [s["code"] for s in (await gql.data("{ stores { code currency } }"))["stores"]]
+    assert codes == ["DE", "FR", "UK", "US"]
