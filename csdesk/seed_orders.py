@@ -723,6 +723,8 @@ class OrderFactory:
                        cur, o.source)
             for n, (line, sku) in enumerate(pairs, start=1)
         ]  # fmt: skip
+        for line in lines:  # no payment taken: nothing refundable (see resolvers.actions.derived)
+            line["refundable_net"] = quantize(Decimal(0), cur)
         customer = {k: o.row[k] for k in ("customer_id", "customer_type", "customer_name",
                                           "customer_email", "customer_phone")}  # fmt: skip
         label = "Exchange" if order_type is OrderType.EXCHANGE else "Reshipment"

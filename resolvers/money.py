@@ -42,3 +42,14 @@ def has_currency_precision(amount: Decimal, currency: str) -> bool:
 def tax_for(net: Decimal, rate: Decimal, currency: str) -> Decimal:
     """Tax on ``net`` at ``rate`` (0.2 for 20 %), half-even at the currency's precision."""
     return quantize(net * rate, currency)
+
+
+def canonical_amount(amount: Decimal) -> str:
+    """One spelling per value ("5", "5.0" and "5.00" alike), for comparing requests; amounts
+    too large to normalise keep their own spelling (they are refused anyway)."""
+    if not amount.is_finite():
+        return str(amount)
+    try:
+        return str(amount.normalize())
+    except ArithmeticError:
+        return str(amount)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -12,7 +11,7 @@ from auth.viewer import Viewer
 from models import Order, PostsalesAction, Store
 from models.enums import ActionKind, ActionStatus
 from resolvers.errors import ValidationFailed
-from resolvers.search import check_first, decode_cursor, encode_cursor, scope
+from resolvers.search import check_first, cursor_instant, decode_cursor, encode_cursor, scope
 
 SORT = "CREATED_AT_ASC"
 
@@ -54,7 +53,7 @@ async def search_actions(
     if after:
         value, row_id = decode_cursor(after, SORT)
         try:
-            at = dt.datetime.fromisoformat(str(value))
+            at = cursor_instant(value)
         except ValueError:
             raise ValidationFailed("after is not a valid cursor.", field=["after"]) from None
         stmt = stmt.where(

@@ -26,6 +26,7 @@ from auth.viewer import Viewer
 from models import Order, PostsalesAction, Store
 from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
 from resolvers.errors import ValidationFailed
+from resolvers.ids import MAX_DB_ID
 from resolvers.normalize import email_key, fold, phone_key, postal_key, reference_key, words
 
 MAX_INPUT = 200
@@ -96,8 +97,14 @@ def _like_contains(value: str) -> str:
     return "%" + _like_prefix(value)
 
 
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2999, 12, 31)
+
+
 def _day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
-    """The UTC instant at which ``day`` begins in ``zone`` (DST-aware)."""
+    """The UTC instant at which ``day`` begins in ``zone`` (DST-aware), for days from 1900
+    to 2999 (others are clamped: no order is that old or that new)."""
+    day = min(max(day, EARLIEST_DAY), LATEST_DAY)
     return dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
 
 
@@ -181,7 +188,8 @@ def conditions(f: OrderFilter, zone: ZoneInfo) -> list[ColumnElement[bool]]:
     if f.created_from:
         conds.append(Order.purchased_at >= _day_start(f.created_from, zone))
     if f.created_to:
-        conds.append(Order.purchased_at < _day_start(f.created_to + dt.timedelta(days=1), zone))
+        last_day = min(f.created_to, LATEST_DAY)
+        conds.append(Order.purchased_at < _day_start(last_day + dt.timedelta(days=1), zone))
 
     if f.appeasement_status is not None:
         status = ActionStatus(f.appeasement_status.value)
@@ -233,7 +241,7 @@ def decode_cursor(cursor: str, sort: str) -> tuple[str, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         got_sort, value, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        if got_sort != sort or not isinstance(row_id, int):
+        if got_sort != sort or not isinstance(row_id, int) or not 0 <= row_id <= MAX_DB_ID:
             raise ValueError
         return value, row_id
     except (ValueError, TypeError, json.JSONDecodeError):
@@ -243,13 +251,27 @@ def decode_cursor(cursor: str, sort: str) -> tuple[str, int]:
         ) from None
 
 
+def cursor_instant(value: Any) -> dt.datetime:
+    """The UTC instant of a cursor; ValueError unless it is one with its offset."""
+    instant = dt.datetime.fromisoformat(str(value))
+    if instant.tzinfo is None:
+        raise ValueError("cursor instant without offset")
+    return instant
+
+
 def _cursor_value(sort: OrderSort, value: Any) -> Any:
     try:
         if sort in (OrderSort.PURCHASED_AT_ASC, OrderSort.PURCHASED_AT_DESC):
-            return dt.datetime.fromisoformat(value)
+            return cursor_instant(value)
         if sort in (OrderSort.GRAND_TOTAL_ASC, OrderSort.GRAND_TOTAL_DESC):
-            return Decimal(value)
-        return int(value)
+            total = Decimal(value)
+            if not total.is_finite() or abs(total) >= 10**15:
+                raise ValueError("grand total out of range")
+            return total
+        number = int(value)
+        if not 0 <= number <= MAX_DB_ID:
+            raise ValueError("number out of range")
+        return number
     except (ValueError, TypeError, ArithmeticError):
         raise ValidationFailed("after is not a valid cursor.", field=["after"]) from None
 

@@ -15,6 +15,7 @@ from models import Order as OrderRow
 from models import Store as StoreRow
 from models.enums import CustomerType, LineStatus, OrderStatus, OrderType
 from resolvers.errors import ValidationFailed
+from resolvers.ids import db_id
 from resolvers.orders import find_order, history_page, visible_to
 from schema.common import Address, Money
 from schema.context import Info
@@ -121,7 +122,8 @@ class Line(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Line | None]:
         loaders = info.context.loaders
-        lines = [await loaders.line.load(int(i)) if i.isdigit() else None for i in node_ids]
+        ids = [db_id(i) for i in node_ids]
+        lines = [await loaders.line.load(i) if i is not None else None for i in ids]
         result: list[Line | None] = []
         for line in lines:
             order = await loaders.order.load(line.order_id) if line else None
@@ -265,7 +267,8 @@ class Order(relay.Node):
         if first is None and after is None:
             rows = await info.context.loaders.history.load((self.row.id, last))
             return [HistoryEntry.from_row(r, info) for r in rows]
-        if first is None or not 1 <= first <= 100 or (after is not None and not after.isdigit()):
+        after_id = db_id(after) if after is not None else None
+        if first is None or not 1 <= first <= 100 or (after is not None and after_id is None):
             raise as_graphql_error(
                 ValidationFailed(
                     "first is 1 to 100; after is the id of an entry of this order.",
@@ -273,9 +276,7 @@ class Order(relay.Node):
                 )
             )
         async with info.context.db.read() as session:
-            page = await history_page(
-                session, self.row.id, first=first, after=int(after) if after else None
-            )
+            page = await history_page(session, self.row.id, first=first, after=after_id)
         return [HistoryEntry.from_row(r, info) for r in page]
 
     @strawberry.field(description="The order this exchange or reshipment was made from.")
@@ -325,7 +326,7 @@ class Order(relay.Node):
         async with info.context.db.read() as session:
             for node_id in node_ids:
                 found = None
-                if node_id.isdigit():
-                    found = await find_order(session, info.context.viewer, order_id=int(node_id))
+                if (order_id := db_id(node_id)) is not None:
+                    found = await find_order(session, info.context.viewer, order_id=order_id)
                 result.append(cls.loaded(found, info) if found else None)
         return result

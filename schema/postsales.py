@@ -12,6 +12,7 @@ from strawberry import relay
 
 from models import PostsalesAction as ActionRow
 from models.enums import ActionKind, ActionStatus
+from resolvers.ids import db_id
 from resolvers.orders import visible_to
 from schema.common import Money
 from schema.context import Info
@@ -108,7 +109,7 @@ class PostsalesAction(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[PostsalesAction | None]:
-        ids = [int(i) for i in node_ids if i.isdigit()]
+        ids = [i for i in map(db_id, node_ids) if i is not None]
         async with info.context.db.read() as session:
             found = await session.scalars(select(ActionRow).where(ActionRow.id.in_(ids)))
             rows = {r.id: r for r in found}
@@ -116,7 +117,8 @@ class PostsalesAction(relay.Node):
         visible = {o.id for o in orders if o is not None and visible_to(info.context.viewer, o)}
         result: list[PostsalesAction | None] = []
         for node_id in node_ids:
-            row = rows.get(int(node_id)) if node_id.isdigit() else None
+            row_id = db_id(node_id)
+            row = rows.get(row_id) if row_id is not None else None
             ok = row is not None and row.order_id in visible
             result.append(cls.from_row(row, info) if ok and row is not None else None)
         return result

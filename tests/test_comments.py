@@ -117,3 +117,13 @@ async def test_idempotent_replay_adds_one_comment(db: Database, gql: GraphQLClie
     assert await history_count(db) == before + 1
     other = await gql.data(ADD, {"input": {**payload, "text": "different"}})
     assert other["orderCommentAdd"]["__typename"] == "IdempotencyKeyReused"
+
+
+async def test_a_blank_idempotency_key_is_a_typed_error(gql: GraphQLClient) -> None:
+    await gql.login("agent")
+    order = await order_ref(gql)
+    result = await gql.data(
+        ADD, {"input": {"orderId": order["id"], "text": "x", "idempotencyKey": " "}}
+    )
+    assert result["orderCommentAdd"]["__typename"] == "ValidationFailed"
+    assert result["orderCommentAdd"]["field"] == ["input", "idempotencyKey"]

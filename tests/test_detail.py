@@ -170,3 +170,21 @@ async def test_history_pages_through_a_long_timeline(db: Database, gql: GraphQLC
         {"n": order.number},
     )
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_absurd_ids_are_not_found(gql: GraphQLClient) -> None:
+    from strawberry.relay import to_base64
+
+    await gql.login("admin")
+    huge = "9" * 30
+    for type_name in ("Order", "Line", "PostsalesAction"):
+        gid = to_base64(type_name, huge)
+        assert (await gql.data("query($id: ID!) { node(id: $id) { id } }", {"id": gid}))[
+            "node"
+        ] is None
+    body = await gql.execute(
+        'mutation($l: ID!) { appeasementCreate(input: {lineId: $l, amount: "1", '
+        'reason: "GOODWILL"}) { __typename } }',
+        {"l": to_base64("Line", huge)},
+    )
+    assert body["data"]["appeasementCreate"]["__typename"] == "NotFound"

@@ -92,7 +92,10 @@ async def _plan(
     order_id = await session.scalar(select(Line.order_id).where(Line.id == line_id))
     if order_id is None:
         raise NotFound("No such line.", field=LINE)
-    order = await load_visible_order(session, viewer, order_id, None, LINE)
+    try:
+        order = await load_visible_order(session, viewer, order_id, None, LINE)
+    except NotFound:  # another store's line: exactly as if it did not exist
+        raise NotFound("No such line.", field=LINE) from None
     amount = check_precision(request.amount, order.currency, AMOUNT)
     reason = pick(
         await reasons(session, ReasonKind.APPEASEMENT), request.reason, ["input", "reason"]

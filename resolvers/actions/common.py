@@ -33,6 +33,7 @@ from resolvers.errors import (
     ValidationFailed,
     VersionConflict,
 )
+from resolvers.ids import db_id
 from resolvers.orders import visible_to
 
 MAX_KEY_LENGTH = 128
@@ -42,8 +43,9 @@ def decode_id(value: str, type_name: str, field: list[str]) -> int:
     """The database id inside a Relay global id of ``type_name``; NotFound otherwise."""
     try:
         gid = GlobalID.from_id(value)
-        if gid.type_name == type_name and gid.node_id.isdigit():
-            return int(gid.node_id)
+        row_id = db_id(gid.node_id)
+        if gid.type_name == type_name and row_id is not None:
+            return row_id
     except Exception:  # malformed base64 or JSON: treated as an unknown id
         pass
     raise NotFound(f"No {type_name} has the id {value!r}.", field=field)

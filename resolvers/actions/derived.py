@@ -138,6 +138,10 @@ async def create_order(
         line_amounts(n.origin.original_price, n.origin.discount, n.origin.tax_rate, currency)
         for n in new_lines
     ]
+    # No payment was taken for these lines, so nothing on them can be refunded: their
+    # remaining refundable net starts at zero (the original lines carry the money).
+    for a in amounts:
+        a["refundable_net"] = quantize(Decimal(0), currency)
     totals = order_totals(amounts, Decimal(0), currency)
     order = Order(
         **values,

@@ -54,9 +54,13 @@ async def locked_action(
             PostsalesAction.id == action_id, PostsalesAction.kind == kind
         )
     )
+    missing = NotFound(f"No {kind.value.lower()} has the id {action_gid!r}.", field=field)
     if order_id is None:
-        raise NotFound(f"No {kind.value.lower()} has the id {action_gid!r}.", field=field)
-    order = await lock_order(session, viewer, order_id, expected_version, field)
+        raise missing
+    try:
+        order = await lock_order(session, viewer, order_id, expected_version, field)
+    except NotFound:  # another store's action: exactly as if it did not exist
+        raise missing from None
     action = await session.scalar(
         select(PostsalesAction)
         .where(PostsalesAction.id == action_id)

@@ -16,6 +16,10 @@ from resolvers.actions.common import enqueue
 from resolvers.errors import AmountNotPositive, AmountPrecisionInvalid, ValidationFailed
 from resolvers.money import has_currency_precision, minor_units, quantize, tax_for
 
+# Beyond this many digits an amount overflows decimal arithmetic: refused as malformed
+# (large but sane amounts get AmountExceedsRefundable with the line's maximum instead).
+MAX_AMOUNT_DIGITS = 1000
+
 
 @dataclass(frozen=True)
 class RefundFigures:
@@ -51,6 +55,8 @@ def check_positive(amount: Decimal, field: list[str]) -> None:
         raise AmountNotPositive("The amount must be more than zero.", field=field)
     if not amount.is_finite():
         raise ValidationFailed("The amount must be a finite number.", field=field)
+    if amount.adjusted() >= MAX_AMOUNT_DIGITS:
+        raise ValidationFailed("The amount is not a usable number.", field=field)
 
 
 def check_precision(amount: Decimal, currency: str, field: list[str]) -> Decimal:

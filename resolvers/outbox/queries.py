@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Order, OutboxMessage
 from models.enums import OutboxStatus
 from resolvers.errors import ValidationFailed
+from resolvers.ids import db_id
 from resolvers.search import check_first
 
 
@@ -23,9 +24,10 @@ class MessagePage:
 def _after_id(after: str | None) -> int | None:
     if after is None:
         return None
-    if not after.isdigit():
+    row_id = db_id(after)
+    if row_id is None:
         raise ValidationFailed("after is not a cursor of this list.", field=["after"])
-    return int(after)
+    return row_id
 
 
 async def list_messages(

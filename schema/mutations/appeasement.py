@@ -14,6 +14,7 @@ from resolvers.actions.appeasement import (
     preview_appeasement,
 )
 from resolvers.actions.common import Outcome
+from resolvers.money import canonical_amount
 from schema.context import Info
 from schema.errors import (
     AmountExceedsRefundable,
@@ -126,7 +127,7 @@ async def appeasement_create(info: Info, input: AppeasementCreateInput) -> Appea
         "appeasementCreate",
         {
             "lineId": input.line_id,
-            "amount": str(input.amount.normalize()) if input.amount.is_finite() else "",
+            "amount": canonical_amount(input.amount),
             "reason": input.reason,
             "comment": input.comment,
             "expectedVersion": input.expected_version,

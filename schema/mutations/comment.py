@@ -9,7 +9,13 @@ import strawberry
 from resolvers.actions.comment import add_comment
 from resolvers.actions.common import Outcome
 from schema.context import Info
-from schema.errors import CommentInvalid, IdempotencyKeyReused, NotFound, VersionConflict
+from schema.errors import (
+    CommentInvalid,
+    IdempotencyKeyReused,
+    NotFound,
+    ValidationFailed,
+    VersionConflict,
+)
 from schema.mutations.common import load_outcome, perform
 from schema.order import Order
 
@@ -28,7 +34,12 @@ class OrderCommentAddSuccess:
 
 
 OrderCommentAddResult = Annotated[
-    OrderCommentAddSuccess | CommentInvalid | NotFound | VersionConflict | IdempotencyKeyReused,
+    OrderCommentAddSuccess
+    | CommentInvalid
+    | NotFound
+    | ValidationFailed
+    | VersionConflict
+    | IdempotencyKeyReused,
     strawberry.union("OrderCommentAddResult"),
 ]
 
