@@ -6,8 +6,10 @@ import copy
 import functools
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from schema.extensions import SqlStatementsExtension
 from schema.history import HistoryEntry
@@ -15,6 +17,19 @@ from schema.mutation import Mutation
 from schema.order import Line, Order
 from schema.postsales import PostsalesAction
 from schema.query import Query
+
+# Errors that answer the client's own input: part of the API, not worth a traceback in the log.
+EXPECTED_CODES = frozenset({"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN"})
+
+
+class CsdeskSchema(strawberry.Schema):
+    """Logs only unexpected errors (with their traceback), not refused input or logins."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [e for e in errors if (e.extensions or {}).get("code") not in EXPECTED_CODES]
+        super().process_errors(unexpected, execution_context)
 
 
 @functools.cache
@@ -28,7 +43,7 @@ def build_schema() -> strawberry.Schema:
         lambda: MaxAliasesLimiter(max_alias_count=30),
         SqlStatementsExtension,
     ]
-    return strawberry.Schema(
+    return CsdeskSchema(
         query=Query,
         mutation=Mutation,
         types=[Order, Line, PostsalesAction, HistoryEntry],
