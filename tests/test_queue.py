@@ -90,3 +90,12 @@ async def test_default_order_is_newest_purchase_first(gql: GraphQLClient) -> Non
 
     instants = [dt.datetime.fromisoformat(d) for d in dates]
     assert instants == sorted(instants, reverse=True)
+
+
+async def test_the_reported_statement_count_is_what_the_database_ran(
+    gql: GraphQLClient, sql_log: Any
+) -> None:
+    await gql.login("admin")
+    before = sql_log.count
+    body = await gql.execute(QUEUE, {"first": 20})
+    assert body["extensions"]["sqlStatements"] == sql_log.count - before

@@ -13,7 +13,6 @@ from resolvers.loaders.postsales import ActionLinesLoader, ActionsByOrderLoader
 from resolvers.loaders.simple import (
     CustomerLoader,
     OrderLoader,
-    SkuLoader,
     SourceLoader,
     StoreLoader,
     UserLoader,
@@ -29,7 +28,6 @@ class Loaders:
     source: SourceLoader
     customer: CustomerLoader
     user: UserLoader
-    sku: SkuLoader
     order: OrderLoader
     linked_orders: LinkedOrdersLoader
     actions_by_order: ActionsByOrderLoader
@@ -49,7 +47,6 @@ class Loaders:
             source=source,
             customer=CustomerLoader(sessionmaker),
             user=user,
-            sku=SkuLoader(sessionmaker),
             order=order,
             linked_orders=LinkedOrdersLoader(sessionmaker, order),
             actions_by_order=ActionsByOrderLoader(sessionmaker, source, user),

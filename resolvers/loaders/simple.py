@@ -1,4 +1,4 @@
-"""Loaders of single rows by primary key: stores, sources, customers, users, SKUs, orders."""
+"""Loaders of single rows by primary key: stores, sources, customers, users, orders."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Customer, Order, Sku, Source, Store, User
+from models import Customer, Order, Source, Store, User
 from resolvers.loaders.base import SessionLoader, one_each
 
 
@@ -33,10 +33,6 @@ class CustomerLoader(ByIdLoader):
 
 class UserLoader(ByIdLoader):
     model = User
-
-
-class SkuLoader(ByIdLoader):
-    model = Sku
 
 
 class OrderLoader(ByIdLoader):
