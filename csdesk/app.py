@@ -18,8 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
-from csdesk.config import Settings
-from csdesk.db import Database, StatementCounter, statement_counter
+from core.config import Settings
+from core.db import Database, StatementCounter, statement_counter
 from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
