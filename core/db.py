@@ -11,7 +11,7 @@ import contextvars
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, CursorResult, Result
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -116,3 +116,17 @@ def rows_changed(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE changed (``AsyncSession.execute`` is typed as a plain
     ``Result``; for these statements it is a ``CursorResult``)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+async def analyze(db: Database) -> None:
+    """Refresh the planner's statistics after a bulk load (seed, import, migration): without
+    them SQLite picks the wrong index for date-plus-status searches, and PostgreSQL plans with
+    the sizes of empty tables. PostgreSQL's ANALYZE cannot run inside a transaction block."""
+    if db.is_sqlite:
+        async with db.write() as session:
+            await session.execute(text("ANALYZE"))
+            await session.commit()
+        return
+    async with db.engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.exec_driver_sql("ANALYZE")

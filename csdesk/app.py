@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -98,6 +99,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Everything built so far (the schema, the models, the libraries) lives as long as
+        # the process: keep it out of the cyclic collector's generations, whose full passes
+        # over it were a third of request time and the p95 pauses.
+        gc.collect()
+        gc.freeze()
         stop = asyncio.Event()
         worker = None
         if settings.worker_in_process:

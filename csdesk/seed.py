@@ -26,12 +26,13 @@ from sqlalchemy import Dialect, Table, func, insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from auth.passwords import hash_password
-from core.db import WRITE_OPTION, Database
+from core.db import WRITE_OPTION, Database, analyze
 from csdesk import seed_data as data
 from csdesk.seed_orders import Chunk, OrderFactory
 from models import (
     Base,
     role_stores,
+    search,
 )
 
 CHUNK_ORDERS = 5_000
@@ -171,6 +172,9 @@ async def seed_database(
         passwords = {pw: hash_password(pw) for *_, pw in data.USERS if pw is not None}
         async with engine.begin() as conn:
             await _insert_reference(conn, factory, passwords, summary, analyze=postgres)
+        async with engine.begin() as conn:
+            for statement in search.suspend_statements(db.engine.dialect.name):
+                await conn.exec_driver_sql(statement)
         done = 0
         while (batch := await source.next()) is not None:
             async with engine.begin() as conn:
@@ -182,9 +186,13 @@ async def seed_database(
             progress.update(done)
     finally:
         await source.close()
+        async with engine.begin() as conn:
+            for statement in search.restore_statements(db.engine.dialect.name):
+                await conn.exec_driver_sql(statement)
     if postgres:
         async with engine.begin() as conn:
             await _reset_sequences(conn)
+    await analyze(db)
     summary.elapsed_seconds = time.perf_counter() - started
     progress.finish(summary)
     return summary

@@ -274,8 +274,9 @@ class OrderFactory:
         resulting: int | None = None, no_refund: bool = False,
     ) -> None:  # fmt: skip
         self.out.actions.append(
-            {"id": action_id, "order_id": o.row["id"], "kind": kind, "status": status,
-             "amount": amount, "currency": o.row["currency"], "reason_code": reason,
+            {"id": action_id, "order_id": o.row["id"], "store_id": o.row["store_id"],
+             "kind": kind, "status": status, "amount": amount, "currency": o.row["currency"],
+             "reason_code": reason,
              "comment": comment, "created_by_id": actor[1], "created_at": at,
              "updated_at": updated, "no_refund": no_refund, "resulting_order_id": resulting,
              "return_source_id": self.source_ids[source] if source else None}

@@ -16,11 +16,14 @@ class PostsalesAction(Base):
     __tablename__ = "postsales_action"
     __table_args__ = (
         Index("ix_postsales_action_kind_status_created_at", "kind", "status", "created_at"),
+        Index("ix_postsales_action_store_id_created_at", "store_id", "created_at"),
         CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+    # The order's store, copied: the post-sales queue's store scope filters on it.
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
     kind: Mapped[ActionKind] = mapped_column(enum_column(ActionKind))
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
     # Net amount refunded by the action (appeasement amount, return refund), when it refunds.

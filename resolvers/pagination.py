@@ -15,36 +15,50 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import MAX_ID
 from resolvers.errors import ValidationFailed
 
 MAX_PAGE = 100
+# Totals are counted exactly up to this many matches; beyond, a list says "1,000 or more".
+# An exact count of a broad search reads every match (hundreds of milliseconds at a million
+# orders), and no agent pages through more than a thousand results.
+COUNT_CAP = 1000
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class Total:
+    """How many rows match: exact up to COUNT_CAP, else ``count == COUNT_CAP`` and not exact."""
+
+    count: int
+    exact: bool
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a list. ``count`` counts every match (all pages) in a session of its own."""
+    """One page of a list. ``total`` counts the matches (all pages) in a session of its own."""
 
     rows: list[T]
     has_next: bool
     cursor: Callable[[T], str]
-    count: Callable[[AsyncSession], Awaitable[int]]
+    total: Callable[[AsyncSession], Awaitable[Total]]
 
 
 def counter(
     model: Any, where: list[ColumnElement[bool]]
-) -> Callable[[AsyncSession], Awaitable[int]]:
-    """A ``Page.count`` for the rows of ``model`` matching ``where``."""
+) -> Callable[[AsyncSession], Awaitable[Total]]:
+    """A ``Page.total`` for the rows of ``model`` matching ``where``: it reads at most
+    COUNT_CAP + 1 of them."""
 
-    async def count(session: AsyncSession) -> int:
-        total = await session.scalar(select(func.count()).select_from(model).where(*where))
-        return int(total or 0)
+    async def total(session: AsyncSession) -> Total:
+        matches = select(literal(1)).select_from(model).where(*where).limit(COUNT_CAP + 1)
+        found = await session.scalar(select(func.count()).select_from(matches.subquery()))
+        return Total(min(int(found or 0), COUNT_CAP), int(found or 0) <= COUNT_CAP)
 
-    return count
+    return total
 
 
 def check_first(first: int) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
-from models import Order, PostsalesAction, Store
+from models import PostsalesAction, Store
 from models.enums import ActionKind, ActionStatus
 from resolvers.pagination import (
     Page,
@@ -48,8 +48,8 @@ async def search_actions(
     codes = [c.strip().upper() for c in f.store_codes if c.strip()]
     if codes:
         store_ids = list(await session.scalars(select(Store.id).where(Store.code.in_(codes))))
-    if (limit := scope(viewer, store_ids)) is not None:
-        where.append(PostsalesAction.order_id.in_(select(Order.id).where(limit)))
+    if (limit := scope(viewer, store_ids, PostsalesAction.store_id)) is not None:
+        where.append(limit)
     stmt = select(PostsalesAction).where(*where)
     if after:
         value, row_id = decode_cursor(after, SORT)

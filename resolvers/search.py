@@ -17,13 +17,14 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, literal_column, or_, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from models import Order, PostsalesAction, Store
 from models.base import MAX_ID
 from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
+from models.search import ORDER_SEARCH
 from resolvers.errors import ValidationFailed
 from resolvers.normalize import email_key, fold, phone_key, postal_key, reference_key, words
 from resolvers.pagination import (
@@ -121,8 +122,22 @@ def _has_action(kind: ActionKind, status: ActionStatus) -> ColumnElement[bool]:
     )
 
 
-def conditions(f: OrderFilter, zone: ZoneInfo) -> list[ColumnElement[bool]]:
-    """SQL conditions for every non-empty field of ``f``; raises ValidationFailed."""
+def _text_index(key: str, term: str) -> ColumnElement[bool]:
+    """SQLite only: the orders whose ``key`` holds ``term`` by the FTS5 trigram index
+    (models.search) — a superset the caller narrows with the exact LIKE. Terms are 3+
+    characters (name words are matched with their leading space)."""
+    phrase = '"' + term.replace('"', '""') + '"'
+    return Order.id.in_(
+        select(literal_column("rowid"))
+        .select_from(table(ORDER_SEARCH))
+        .where(literal_column(ORDER_SEARCH).op("MATCH")(f"{key} : {phrase}"))
+    )
+
+
+def conditions(f: OrderFilter, zone: ZoneInfo, *, fts: bool = False) -> list[ColumnElement[bool]]:
+    """SQL conditions for every non-empty field of ``f``; raises ValidationFailed. ``fts``:
+    match name and address text through SQLite's FTS5 index (on PostgreSQL the trigram
+    indexes serve the LIKE itself)."""
     conds: list[ColumnElement[bool]] = []
 
     if ref := _text(f.reference, "reference"):
@@ -144,6 +159,8 @@ def conditions(f: OrderFilter, zone: ZoneInfo) -> list[ColumnElement[bool]]:
             )
         # name_key is " word word … " so " term" matches at the start of a word.
         conds.extend(Order.name_key.like(_like_contains(" " + t), escape="\\") for t in terms)
+        if fts:
+            conds.extend(_text_index("name_key", " " + t) for t in terms)
 
     if postal := _text(f.postal_code, "postalCode"):
         key = postal_key(postal)
@@ -170,6 +187,8 @@ def conditions(f: OrderFilter, zone: ZoneInfo) -> list[ColumnElement[bool]]:
                     f"{name_} needs at least {MIN_SUBSTRING} characters.", field=["filter", name_]
                 )
             conds.append(column.like(_like_contains(term), escape="\\"))
+            if fts:
+                conds.append(_text_index(column.key, term))
 
     if email := _text(f.email, "email"):
         conds.append(Order.email_key.like(_like_prefix(email_key(email)), escape="\\"))
@@ -208,8 +227,11 @@ def conditions(f: OrderFilter, zone: ZoneInfo) -> list[ColumnElement[bool]]:
     return conds
 
 
-def scope(viewer: Viewer, store_ids: Sequence[int] | None) -> ColumnElement[bool] | None:
-    """The viewer's store scope intersected with the requested stores (None: no limit)."""
+def scope(
+    viewer: Viewer, store_ids: Sequence[int] | None, column: Any = Order.store_id
+) -> ColumnElement[bool] | None:
+    """The viewer's store scope intersected with the requested stores (None: no limit), as a
+    condition on ``column`` (an order's store by default)."""
     visible = viewer.visible_store_ids()
     if store_ids is None and visible is None:
         return None
@@ -217,7 +239,7 @@ def scope(viewer: Viewer, store_ids: Sequence[int] | None) -> ColumnElement[bool
     if visible is not None:
         wanted = set(visible) if wanted is None else wanted & visible
     assert wanted is not None
-    return Order.store_id.in_(sorted(wanted)) if wanted else false()
+    return column.in_(sorted(wanted)) if wanted else false()
 
 
 # --- keyset pagination -----------------------------------------------------------------
@@ -261,7 +283,7 @@ async def search_orders(
 ) -> Page[tuple[Order, Store]]:
     """One keyset page of the orders matching ``f`` within the viewer's stores."""
     check_first(first)
-    where = conditions(f, zone)
+    where = conditions(f, zone, fts=session.get_bind().dialect.name == "sqlite")
     store_ids: list[int] | None = None
     codes = [c.strip().upper() for c in f.store_codes if c.strip()]
     if codes:

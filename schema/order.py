@@ -68,22 +68,15 @@ class Customer:
 
 @strawberry.type(description="One unit of one SKU on an order.")
 class Line(relay.Node):
+    # Scalars are plain attributes; amounts are built only when a client asks for them.
     id: relay.NodeID[int]
     number: int
     sku: str = strawberry.field(description="The SKU code.")
     product_name: str
     image_url: str | None
     status: LineStatus
-    original_price: Money
-    discount: Money
-    net_amount: Money = strawberry.field(description="Line without taxes: price − discount.")
-    tax_rate: float = strawberry.field(description="Tax rate of the line, e.g. 0.2 for 20 %.")
-    tax: Money
-    total: Money = strawberry.field(description="Line total: net + tax.")
-    refundable_amount: Money = strawberry.field(
-        description="Net amount still refundable on this line (the refund ledger)."
-    )
     row: strawberry.Private[LineRow]
+    currency: strawberry.Private[str]
 
     @classmethod
     def from_row(cls, row: LineRow, currency: str) -> Line:
@@ -94,15 +87,37 @@ class Line(relay.Node):
             product_name=row.product_name,
             image_url=row.image_url,
             status=row.status,
-            original_price=Money.of(row.original_price, currency),
-            discount=Money.of(row.discount, currency),
-            net_amount=Money.of(row.net_amount, currency),
-            tax_rate=float(row.tax_rate),
-            tax=Money.of(row.tax, currency),
-            total=Money.of(row.total, currency),
-            refundable_amount=Money.of(row.refundable_net, currency),
             row=row,
+            currency=currency,
         )
+
+    @strawberry.field
+    def original_price(self) -> Money:
+        return Money.of(self.row.original_price, self.currency)
+
+    @strawberry.field
+    def discount(self) -> Money:
+        return Money.of(self.row.discount, self.currency)
+
+    @strawberry.field(description="Line without taxes: price − discount.")
+    def net_amount(self) -> Money:
+        return Money.of(self.row.net_amount, self.currency)
+
+    @strawberry.field(description="Tax rate of the line, e.g. 0.2 for 20 %.")
+    def tax_rate(self) -> float:
+        return float(self.row.tax_rate)
+
+    @strawberry.field
+    def tax(self) -> Money:
+        return Money.of(self.row.tax, self.currency)
+
+    @strawberry.field(description="Line total: net + tax.")
+    def total(self) -> Money:
+        return Money.of(self.row.total, self.currency)
+
+    @strawberry.field(description="Net amount still refundable on this line (the refund ledger).")
+    def refundable_amount(self) -> Money:
+        return Money.of(self.row.refundable_net, self.currency)
 
     @strawberry.field(description="The order this line belongs to.")
     async def order(self, info: Info) -> Order:
@@ -154,28 +169,18 @@ def _address(row: OrderRow, prefix: str) -> Address:
 
 @strawberry.type(description="A customer's order, with everything the order detail page shows.")
 class Order(relay.Node):
+    # Scalars are plain attributes; amounts, addresses and local times are built only when a
+    # client asks for them (the queue page shows one amount of fifteen).
     id: relay.NodeID[int]
     number: str
     reference: str | None = strawberry.field(description="The client order reference.")
     status: OrderStatus
     order_type: OrderType
-    purchased_at: dt.datetime = strawberry.field(
-        description="Origin date (purchase date in the front end), in the viewer's time zone."
-    )
     language: str
     vat_country: str
     currency: str
-    billing_address: Address
-    shipping_address: Address
     shipping_method: str
     payment_method: str
-    subtotal: Money = strawberry.field(description="Sum of the lines' original prices.")
-    discount: Money
-    net_total: Money = strawberry.field(description="Lines without taxes.")
-    tax: Money
-    shipping: Money
-    grand_total: Money = strawberry.field(description="Including taxes and shipping.")
-    amount_due: Money = strawberry.field(description="What the customer pays (0 for E and R).")
     version: int = strawberry.field(
         description="Incremented by every write; pass it as expectedVersion to mutations."
     )
@@ -183,31 +188,62 @@ class Order(relay.Node):
 
     @classmethod
     def from_row(cls, row: OrderRow, info: Info) -> Order:
-        c = row.currency
         return cls(
             id=row.id,
             number=row.number,
             reference=row.client_reference,
             status=row.status,
             order_type=row.order_type,
-            purchased_at=info.context.local(row.purchased_at),
             language=row.language,
             vat_country=row.vat_country,
-            currency=c,
-            billing_address=_address(row, "billing"),
-            shipping_address=_address(row, "shipping"),
+            currency=row.currency,
             shipping_method=row.shipping_method,
             payment_method=row.payment_method,
-            subtotal=Money.of(row.subtotal, c),
-            discount=Money.of(row.discount_total, c),
-            net_total=Money.of(row.net_total, c),
-            tax=Money.of(row.tax_total, c),
-            shipping=Money.of(row.shipping_amount, c),
-            grand_total=Money.of(row.grand_total, c),
-            amount_due=Money.of(row.amount_due, c),
             version=row.version,
             row=row,
         )
+
+    @strawberry.field(
+        description="Origin date (purchase date in the front end), in the viewer's time zone."
+    )
+    def purchased_at(self, info: Info) -> dt.datetime:
+        return info.context.local(self.row.purchased_at)
+
+    @strawberry.field
+    def billing_address(self) -> Address:
+        return _address(self.row, "billing")
+
+    @strawberry.field
+    def shipping_address(self) -> Address:
+        return _address(self.row, "shipping")
+
+    @strawberry.field(description="Sum of the lines' original prices.")
+    def subtotal(self) -> Money:
+        return Money.of(self.row.subtotal, self.currency)
+
+    @strawberry.field
+    def discount(self) -> Money:
+        return Money.of(self.row.discount_total, self.currency)
+
+    @strawberry.field(description="Lines without taxes.")
+    def net_total(self) -> Money:
+        return Money.of(self.row.net_total, self.currency)
+
+    @strawberry.field
+    def tax(self) -> Money:
+        return Money.of(self.row.tax_total, self.currency)
+
+    @strawberry.field
+    def shipping(self) -> Money:
+        return Money.of(self.row.shipping_amount, self.currency)
+
+    @strawberry.field(description="Including taxes and shipping.")
+    def grand_total(self) -> Money:
+        return Money.of(self.row.grand_total, self.currency)
+
+    @strawberry.field(description="What the customer pays (0 for E and R).")
+    def amount_due(self) -> Money:
+        return Money.of(self.row.amount_due, self.currency)
 
     @classmethod
     def loaded(cls, found: tuple[OrderRow, StoreRow, CustomerRow], info: Info) -> Order:

@@ -4,12 +4,13 @@ total is counted only when a client selects it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from resolvers.pagination import Page
+from resolvers.pagination import COUNT_CAP, Page, Total
 from schema.context import Info
 
 T = TypeVar("T")
@@ -34,11 +35,31 @@ class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
     page: strawberry.Private[Page[Any]]
+    counted: strawberry.Private[asyncio.Future[Total] | None] = None
 
-    @strawberry.field(description="Matches in all pages (counted only when selected).")
+    async def _total(self, info: Info) -> Total:
+        # Both count fields share one count per connection.
+        if self.counted is None:
+
+            async def count() -> Total:
+                async with info.context.db.read() as session:
+                    return await self.page.total(session)
+
+            self.counted = asyncio.ensure_future(count())
+        return await self.counted
+
+    @strawberry.field(
+        description=f"Matches in all pages, exact up to {COUNT_CAP:,}; beyond that "
+        f"{COUNT_CAP:,} with totalCountIsExact false. Counted only when selected."
+    )
     async def total_count(self, info: Info) -> int:
-        async with info.context.db.read() as session:
-            return await self.page.count(session)
+        return (await self._total(info)).count
+
+    @strawberry.field(
+        description=f'False when there are more than {COUNT_CAP:,} matches (show "1,000+").'
+    )
+    async def total_count_is_exact(self, info: Info) -> bool:
+        return (await self._total(info)).exact
 
     @classmethod
     def of(cls, page: Page[Any], node: Callable[[Any], T], *, after: str | None) -> Connection[T]:

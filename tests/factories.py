@@ -145,6 +145,7 @@ async def add_action(
 ) -> PostsalesAction:
     action = PostsalesAction(
         order_id=order.id,
+        store_id=order.store_id,
         kind=kind,
         status=status,
         currency=order.currency,

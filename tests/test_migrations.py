@@ -11,10 +11,13 @@ from sqlalchemy import inspect
 from core.db import Database
 from csdesk.migrate import current_heads
 from models import Base
+from models.search import include_object
 
 
 def _diff(connection: Any) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 

@@ -89,6 +89,7 @@ async def open_action(
     now = utcnow()
     action = PostsalesAction(
         order_id=order.id,
+        store_id=order.store_id,
         kind=kind,
         status=status,
         currency=order.currency,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 from models import Order
 from resolvers.loaders.base import SessionLoader
@@ -35,21 +34,18 @@ class LinkedOrdersLoader(SessionLoader[int, Linked]):
         self.orders = orders
 
     async def load_batch(self, session: AsyncSession, keys: list[int]) -> list[Linked]:
-        child = aliased(Order)
-        origin_ids = select(child.origin_order_id).where(
-            child.id.in_(keys), child.origin_order_id.is_not(None)
+        # Three index lookups joined by UNION: the orders, their derived orders (by
+        # origin_order_id) and their origins. Written as one OR, PostgreSQL scans the whole
+        # order table instead (a million rows removed by filter at 1M orders).
+        themselves = select(Order.id).where(Order.id.in_(keys))
+        derived = select(Order.id).where(Order.origin_order_id.in_(keys))
+        origins = select(Order.origin_order_id).where(
+            Order.id.in_(keys), Order.origin_order_id.is_not(None)
         )
+        linked_ids = union(themselves, derived, origins).subquery()
         rows = list(
             await session.scalars(
-                select(Order)
-                .where(
-                    or_(
-                        Order.id.in_(keys),
-                        Order.origin_order_id.in_(keys),
-                        Order.id.in_(origin_ids),
-                    )
-                )
-                .order_by(Order.id)
+                select(Order).join(linked_ids, Order.id == linked_ids.c.id).order_by(Order.id)
             )
         )
         by_id = {r.id: r for r in rows}

@@ -1,0 +1,200 @@
+"""No request scans a big table: every statement the queue, the searches, the detail page and
+the post-sales queue run is explained on a database of 100,000 seeded orders (built once per
+run and backend; CSDESK_TEST_BIG_ORDERS to change).
+
+PostgreSQL: ``EXPLAIN (ANALYZE, FORMAT JSON)`` of each statement with its parameters; every
+scan of ``order``, ``line`` or ``history_entry`` may read at most a fifth of the orders (rows
+returned plus rows its filter removed, over all loops), unless a LIMIT above it was reached:
+then it stopped early, after reading as many rows as the matches' density needs, which does
+not grow with the table (a page, or the capped count of a common term). A scan of the whole
+table fails, and so does an index walked with a filter that rarely matches.
+
+SQLite (no actual row counts): ``EXPLAIN QUERY PLAN`` may not show a full ``SCAN`` of those
+tables (an index walk, ``SCAN … USING INDEX`` for an ordered page, or a ``SEARCH`` is fine).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, select
+
+from core.db import Database
+from csdesk.app import create_app
+from models import Order
+from tests.conftest import GraphQLClient, Template, _template, make_settings
+
+BIG_ORDERS = int(os.environ.get("CSDESK_TEST_BIG_ORDERS", "100000"))
+BIG_TABLES = {"order", "line", "history_entry"}
+MAX_ROWS_READ = BIG_ORDERS // 5
+OPERATIONS = Path(__file__).parents[1] / "frontend-contract" / "operations"
+QUEUE = (OPERATIONS / "OrderQueue.graphql").read_text()
+SEARCH = (OPERATIONS / "OrderSearch.graphql").read_text()
+DETAIL = (OPERATIONS / "OrderDetail.graphql").read_text()
+POSTSALES = (OPERATIONS / "PostsalesQueue.graphql").read_text()
+
+SEARCHES: dict[str, dict[str, Any]] = {
+    "reference prefix": {"reference": "1000"},
+    "reference exact": {"reference": "100042"},
+    "reference short": {"reference": "1"},
+    "reference no match": {"reference": "ZZQ"},
+    "name words": {"customerName": "muller jurgen"},
+    "name common word": {"customerName": "an"},
+    "name no match": {"customerName": "xqzvbw"},
+    "postal code": {"postalCode": "sw1a1aa"},
+    "postal code short": {"postalCode": "1"},
+    "postal code no match": {"postalCode": "zz99q"},
+    "shipping address": {"shippingAddress": "baker"},
+    "shipping address common": {"shippingAddress": "str"},
+    "shipping address no match": {"shippingAddress": "qxzqxz"},
+    "billing address": {"billingAddress": "allee"},
+    "email": {"email": "jurgen"},
+    "email short": {"email": "a"},
+    "telephone": {"telephone": "+44 7700 900123"},
+    "dates and status": {
+        "createdFrom": "2026-01-01",
+        "createdTo": "2026-01-31",
+        "status": ["DELIVERED"],
+    },
+    "appeasement status": {"appeasementStatus": "REQUESTED"},
+    "return status": {"returnStatus": "REQUESTED"},
+    "order type": {"orderType": "RESHIPMENT"},
+    "store": {"storeCodes": ["UK"]},
+}
+
+
+@pytest.fixture
+def big_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return _template(backend, "big", BIG_ORDERS, tmp_path_factory)
+
+
+@pytest.fixture
+async def big(big_template: Template) -> AsyncIterator[Database]:
+    """The big database itself (not a copy: too large to copy per test); tests only read it,
+    apart from signing in."""
+    db = Database.connect(big_template.url)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+class Recorder:
+    """The SELECT statements run while recording, with their parameters."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.statements: list[tuple[str, Any]] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if self.on and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            self.statements.append((statement, parameters))
+
+
+async def _explain(db: Database, statement: str, parameters: Any) -> list[str]:
+    """What is wrong with the statement's plan (empty when nothing is)."""
+    async with db.engine.connect() as conn:
+        if db.is_sqlite:
+            rows = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            details = [str(r._mapping["detail"]) for r in rows]
+            return [
+                f"full scan: {d}"
+                for d in details
+                if re.match(r"SCAN (\w+)$", d) and d.split()[1] in BIG_TABLES
+            ]
+        rows = await conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+        plan = rows.scalar_one()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        limits = {int(parameters[int(n) - 1]) for n in re.findall(r"LIMIT \$(\d+)", statement)}
+        return list(_heavy_scans(plan[0]["Plan"], limits, cut_short=False))
+
+
+def _heavy_scans(node: dict[str, Any], limits: set[int], cut_short: bool) -> Any:
+    if node["Node Type"] == "Limit" and node.get("Actual Rows") in limits:
+        cut_short = True  # the LIMIT was reached: everything below stopped early
+    if node.get("Relation Name") in BIG_TABLES and not cut_short:
+        loops = node.get("Actual Loops", 1)
+        read = loops * (
+            node.get("Actual Rows", 0)
+            + node.get("Rows Removed by Filter", 0)
+            + node.get("Rows Removed by Index Recheck", 0)
+        )
+        if read > MAX_ROWS_READ:
+            yield f"{node['Node Type']} on {node['Relation Name']} read {read} rows"
+    for child in node.get("Plans", []):
+        yield from _heavy_scans(child, limits, cut_short)
+
+
+async def _check(big: Database, gql: GraphQLClient, query: str, variables: dict[str, Any]) -> None:
+    recorder = Recorder()
+    event.listen(big.engine.sync_engine, "before_cursor_execute", recorder)
+    try:
+        recorder.on = True
+        await gql.data(query, variables)
+        recorder.on = False
+    finally:
+        event.remove(big.engine.sync_engine, "before_cursor_execute", recorder)
+    assert recorder.statements
+    problems = {}
+    for statement, parameters in recorder.statements:
+        found = await _explain(big, statement, parameters)
+        if found:
+            problems[statement] = found
+    assert problems == {}
+
+
+@pytest.fixture
+async def clients(big: Database) -> AsyncIterator[dict[str, GraphQLClient]]:
+    app = create_app(make_settings(big), database=big)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://plans"
+    ) as http:
+        result = {}
+        for username in ("admin", "agent"):
+            client = GraphQLClient(http)
+            await client.login(username)
+            result[username] = client
+        yield result
+
+
+async def test_queue_pages_read_no_big_table(
+    big: Database, clients: dict[str, GraphQLClient]
+) -> None:
+    for username, client in clients.items():
+        for sort in ("PURCHASED_AT_DESC", "GRAND_TOTAL_DESC", "NUMBER_ASC"):
+            await _check(big, client, QUEUE, {"first": 50, "orderBy": sort})
+        page = await client.data(QUEUE, {"first": 50})
+        for _ in range(5):  # a few pages deep
+            after = page["orders"]["pageInfo"]["endCursor"]
+            await _check(big, client, QUEUE, {"first": 50, "after": after})
+            page = await client.data(QUEUE, {"first": 50, "after": after})
+        assert username
+
+
+@pytest.mark.parametrize("case", list(SEARCHES))
+async def test_searches_read_no_big_table(
+    big: Database, clients: dict[str, GraphQLClient], case: str
+) -> None:
+    for client in clients.values():
+        await _check(big, client, SEARCH, {"filter": SEARCHES[case], "first": 25})
+
+
+async def test_detail_and_postsales_queue_read_no_big_table(
+    big: Database, clients: dict[str, GraphQLClient]
+) -> None:
+    async with big.read() as s:
+        # A rich order: one with a derived exchange or reshipment (and so actions, history).
+        origin_id = await s.scalar(
+            select(Order.origin_order_id).where(Order.origin_order_id.is_not(None)).limit(1)
+        )
+        number = await s.scalar(select(Order.number).where(Order.id == origin_id))
+    await _check(big, clients["admin"], DETAIL, {"number": number})
+    for client in clients.values():
+        await _check(big, client, POSTSALES, {"first": 50, "filter": {"kind": "RETURN"}})
