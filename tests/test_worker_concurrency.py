@@ -14,10 +14,10 @@ from sqlalchemy import func, insert, select
 
 from core.db import Database
 from models import OutboxMessage
-from models.enums import OutboxStatus
-from resolvers.outbox import worker
+from models.enums import Destination, OutboxStatus
 from tests.receivers import WebhookReceiver
 from tests.test_worker import drain_pending, message, order_of_store, queue, settings_for
+from worker import runner as worker
 
 
 async def test_two_workers_deliver_500_messages_without_duplicates(
@@ -70,7 +70,9 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(db: Database, tmp_path
     hook = WebhookReceiver(hang_first=30).start()
     try:
         order = await order_of_store(db, "DE")
-        message_id = await queue(db, "WAREHOUSE", "cancellation", {"o": order.number}, order.id)
+        message_id = await queue(
+            db, Destination.WAREHOUSE, "cancellation", {"o": order.number}, order.id
+        )
         env = {
             **os.environ,
             "CSDESK_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),

@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.db import Database
-    from resolvers.outbox.worker import run_forever, run_once
+    from worker.runner import run_forever, run_once
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
@@ -41,6 +41,12 @@ def run(args: argparse.Namespace) -> int:
         try:
             if args.once:
                 report = await run_once(db, settings)
+                for failure in report.errors:
+                    print(
+                        f"csdesk worker: message {failure.message_id} ({failure.destination} "
+                        f"{failure.topic}) {failure.outcome.value}: {failure.error}",
+                        file=sys.stderr,
+                    )
                 print(
                     f"csdesk worker: {report.delivered} delivered, {report.retried} to retry "
                     f"later, {report.dead} dead",
