@@ -30,6 +30,8 @@ class OutboxMessage(Base):
         enum_column(OutboxStatus), default=OutboxStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    # When the message is due; while a worker delivers it, the end of that worker's lease
+    # (with ``attempts``, the lease the worker compares-and-sets on: worker/lease.py).
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -55,7 +55,8 @@ async def list_messages(
 
 
 async def retry(session: AsyncSession, message_id: int) -> OutboxMessage | None:
-    """Make a DEAD (or PENDING) message due now, with its attempts reset."""
+    """Make a DEAD (or PENDING) message due now, with its attempts reset. A worker holding the
+    message's lease loses it (the lease changes): it neither delivers nor records it after."""
     message = await session.get(OutboxMessage, message_id)
     if message is None or message.status is OutboxStatus.DELIVERED:
         return message

@@ -19,6 +19,7 @@ from resolvers import outbox
 from resolvers.journal import enqueue
 from tests.receivers import SmtpServer, WebhookReceiver
 from worker import runner as worker
+from worker.lease import claim
 from worker.webhooks import SIGNATURE_HEADER, sign
 
 SECRET = "test-secret"
@@ -244,15 +245,15 @@ async def test_a_lease_hides_a_claimed_message_until_it_runs_out(
 ) -> None:
     """A worker that claimed a message and died: the message is delivered after the lease."""
     await drain_pending(db)
-    settings = settings_for(db, tmp_path, warehouse_webhook_url=hook.url, outbox_lease_seconds=0.2)
+    settings = settings_for(db, tmp_path, warehouse_webhook_url=hook.url, outbox_lease_seconds=2)
     order = await order_of_store(db, "UK")
     message_id = await queue(
         db, Destination.WAREHOUSE, "return_expected", {"o": order.number}, order.id
     )
-    claimed = await worker.claim(db, settings)
-    assert [m.id for m in claimed] == [message_id]  # ... and the worker dies here
+    claimed = await claim(db, settings)
+    assert [lease.message.id for lease in claimed] == [message_id]  # ... and the worker dies here
     assert (await worker.run_once(db, settings)).delivered == 0
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(2.1)
     assert (await worker.run_once(db, settings)).delivered == 1
     assert (await message(db, message_id)).status is OutboxStatus.DELIVERED
 

@@ -77,7 +77,8 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(db: Database, tmp_path
             **os.environ,
             "CSDESK_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
             "CSDESK_WAREHOUSE_WEBHOOK_URL": hook.url,
-            "CSDESK_OUTBOX_LEASE_SECONDS": "1",
+            # A delivery may take half the lease: the kill comes well before that.
+            "CSDESK_OUTBOX_LEASE_SECONDS": "2",
         }
         proc = subprocess.Popen(  # noqa: ASYNC220 (a real process, to kill it)
             [sys.executable, "-m", "csdesk", "worker", "--poll", "0.2"],
@@ -93,7 +94,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(db: Database, tmp_path
             proc.wait(timeout=10)
         claimed = await message(db, message_id)
         assert claimed.status is OutboxStatus.PENDING and claimed.attempts == 1
-        await asyncio.sleep(1.1)  # the lease runs out
+        await asyncio.sleep(2.1)  # the lease runs out
         settings = settings_for(db, tmp_path, warehouse_webhook_url=hook.url)
         assert (await worker.run_once(db, settings)).delivered == 1
         assert (await message(db, message_id)).status is OutboxStatus.DELIVERED

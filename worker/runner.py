@@ -1,44 +1,49 @@
-"""The outbox worker: claims due messages, delivers them, and records what was delivered.
+"""The outbox worker: one lane per destination, each claiming that destination's due
+messages, delivering them one by one through its channel and recording what became of each.
 
-Delivery is at least once. A claim takes a batch of due PENDING messages (``FOR UPDATE SKIP
-LOCKED`` on PostgreSQL, so several workers never claim the same message) and leases them:
-their next attempt moves ``outbox_lease_seconds`` ahead. A worker that dies mid-delivery
-therefore loses nothing: the message becomes due again when the lease runs out. Failures are
-retried with exponential backoff; after ``outbox_max_attempts`` the message is DEAD, shown to
-administrators and retried on request. Receivers de-duplicate on the delivery id.
+Delivery is at least once: a worker that dies mid-delivery loses nothing, the message becomes
+due again when its lease runs out (worker/lease.py) and is delivered again with the same
+delivery id, on which receivers de-duplicate. Each delivery first renews its lease and is
+skipped if another worker holds the message now; it gets at most half the lease to finish.
+Lanes run side by side, so a receiver that hangs delays only its own destination's messages.
+Failures are retried with exponential backoff; after ``outbox_max_attempts`` the message is
+DEAD, shown to administrators and retried on request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import enum
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import httpx
-from sqlalchemy import select, update
 
 from core.config import Settings
-from core.db import Database, rows_changed
-from models import OutboxMessage
+from core.db import Database
 from models.base import utcnow
 from models.enums import Destination, OutboxStatus
 from worker.channels import Channel, channels_for
 from worker.delivery import DeliveryFailed, Receipt
 from worker.emails import NoTemplate
+from worker.lease import Lease, backoff, claim, delivery_deadline, release, renew, settle
 
 log = logging.getLogger("csdesk.worker")
 
+BATCH = 20
+
 
 class Outcome(enum.Enum):
-    """What became of one attempt."""
+    """What became of one claimed message."""
 
     DELIVERED = "delivered"
     RETRY = "retry"  # failed; due again after the backoff
     DEAD = "dead"  # failed for the last allowed time
+    SKIPPED = "skipped"  # another worker held it by the time its turn came: not sent
+    LOST = "lost"  # sent, but the lease was lost meanwhile: the new holder records it
 
 
 @dataclass(frozen=True)
@@ -54,135 +59,160 @@ class Failure:
 
 @dataclass
 class Report:
-    """What one run did: how many messages were delivered, are to be retried, are dead, and
-    the error of each failed attempt."""
+    """What a run did: a count per outcome, and the error of each failed attempt."""
 
     delivered: int = 0
     retried: int = 0
     dead: int = 0
+    skipped: int = 0
+    lost: int = 0
     errors: list[Failure] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> None:
-        if outcome is Outcome.DELIVERED:
-            self.delivered += 1
-        elif outcome is Outcome.RETRY:
-            self.retried += 1
-        else:
-            self.dead += 1
+        match outcome:
+            case Outcome.DELIVERED:
+                self.delivered += 1
+            case Outcome.RETRY:
+                self.retried += 1
+            case Outcome.DEAD:
+                self.dead += 1
+            case Outcome.SKIPPED:
+                self.skipped += 1
+            case Outcome.LOST:
+                self.lost += 1
 
     @property
     def busy(self) -> bool:
-        return bool(self.delivered or self.retried or self.dead)
+        return bool(self.delivered or self.retried or self.dead or self.skipped or self.lost)
+
+    def summary(self) -> str:
+        text = f"{self.delivered} delivered, {self.retried} to retry later, {self.dead} dead"
+        if self.skipped or self.lost:
+            text += f", {self.skipped + self.lost} taken over by another worker"
+        return text
 
 
-def backoff(settings: Settings, attempts: int) -> dt.timedelta:
-    """Delay before the next attempt after ``attempts`` failed ones: base × 2^(n−1), capped."""
-    seconds = settings.outbox_retry_base_seconds * 2 ** max(attempts - 1, 0)
-    return dt.timedelta(seconds=min(seconds, settings.outbox_retry_max_seconds))
+async def _deliver(settings: Settings, channel: Channel, lease: Lease) -> Receipt | str:
+    """The receipt of the delivery, or the error that stopped it."""
+    deadline = delivery_deadline(settings)
+    scope = asyncio.timeout(deadline)
+    try:
+        async with scope:
+            return await channel.deliver(lease.message)
+    except (DeliveryFailed, NoTemplate, OSError) as exc:  # TimeoutError is an OSError
+        if scope.expired():
+            return f"no answer within {deadline:g} s"
+        return str(exc) or type(exc).__name__
 
 
-async def claim(
-    db: Database, settings: Settings, limit: int = 20, due_by: dt.datetime | None = None
-) -> list[OutboxMessage]:
-    """Lease up to ``limit`` messages due by ``due_by`` (default: now) to this worker."""
-    now = utcnow()
-    async with db.write() as session:
-        stmt = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= (due_by or now),
-            )
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-        )
-        if not db.is_sqlite:
-            stmt = stmt.with_for_update(skip_locked=True)
-        messages = list(await session.scalars(stmt))
-        lease = now + dt.timedelta(seconds=settings.outbox_lease_seconds)
-        for message in messages:
-            message.attempts += 1
-            message.next_attempt_at = lease
-        await session.commit()
-    return messages
-
-
-async def _finish(
-    db: Database,
-    settings: Settings,
-    channel: Channel,
-    message: OutboxMessage,
-    receipt: Receipt | None,
-    error: str | None,
+async def _failed(
+    db: Database, settings: Settings, lease: Lease, error: str, report: Report
 ) -> Outcome:
-    """Record the attempt's result, unless another worker took the message over meanwhile."""
-    async with db.write() as session:
-        guard = (
-            OutboxMessage.id == message.id,
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.attempts == message.attempts,
-        )
-        if receipt is not None:
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(*guard)
-                .values(status=OutboxStatus.DELIVERED, delivered_at=utcnow(), last_error=None)
-            )
-            outcome = Outcome.DELIVERED
-            if rows_changed(result) == 1:
-                await channel.after_delivery(session, message, receipt)
-        else:
-            dead = message.attempts >= settings.outbox_max_attempts
-            values: dict[str, object] = {"last_error": (error or "")[:2000]}
-            if dead:
-                values["status"] = OutboxStatus.DEAD
-                outcome = Outcome.DEAD
-            else:
-                values["next_attempt_at"] = utcnow() + backoff(settings, message.attempts)
-                outcome = Outcome.RETRY
-            await session.execute(update(OutboxMessage).where(*guard).values(**values))
-        await session.commit()
+    """Record a failed attempt: due again after the backoff, or DEAD after the last one."""
+    message = lease.message
+    log.warning("outbox message %s (%s) failed: %s", message.id, message.topic, error)
+    dead = lease.attempts >= settings.outbox_max_attempts
+    values: dict[str, Any] = {"last_error": error[:2000]}
+    if dead:
+        values["status"] = OutboxStatus.DEAD
+    else:
+        values["next_attempt_at"] = utcnow() + backoff(settings, lease.attempts)
+    if not await settle(db, lease, values):
+        outcome = Outcome.LOST
+    else:
+        outcome = Outcome.DEAD if dead else Outcome.RETRY
+    report.errors.append(Failure(message.id, message.destination, message.topic, error, outcome))
+    report.count(outcome)
     return outcome
 
 
 async def process(
-    db: Database,
-    settings: Settings,
-    channels: Mapping[Destination, Channel],
-    message: OutboxMessage,
-    report: Report,
+    db: Database, settings: Settings, channel: Channel, lease: Lease, report: Report
 ) -> Outcome:
-    """Deliver one claimed message through its destination's channel and record the result."""
-    channel = channels[message.destination]
-    receipt: Receipt | None = None
-    error: str | None = None
+    """Deliver one claimed message through its channel, if this worker still holds it, and
+    record the result."""
+    message = lease.message
+    if not await renew(db, settings, lease):
+        report.count(Outcome.SKIPPED)
+        return Outcome.SKIPPED
+    result = await _deliver(settings, channel, lease)
+    if isinstance(result, str):
+        return await _failed(db, settings, lease, result, report)
+    after = partial(channel.after_delivery, message=message, receipt=result)
+    values = {"status": OutboxStatus.DELIVERED, "delivered_at": utcnow(), "last_error": None}
     try:
-        receipt = await channel.deliver(message)
-    except (DeliveryFailed, NoTemplate, OSError) as exc:
-        error = str(exc)
-        log.warning("outbox message %s (%s) failed: %s", message.id, message.topic, error)
-    outcome = await _finish(db, settings, channel, message, receipt, error)
+        held = await settle(db, lease, values, after)
+    except Exception as exc:  # what the delivery changes failed: retried, then DEAD
+        log.exception("outbox message %s (%s): after delivery", message.id, message.topic)
+        return await _failed(db, settings, lease, f"after delivery: {exc!r}", report)
+    outcome = Outcome.DELIVERED if held else Outcome.LOST
     report.count(outcome)
-    if error is not None:
-        report.errors.append(
-            Failure(message.id, message.destination, message.topic, error, outcome)
-        )
     return outcome
 
 
-async def run_once(db: Database, settings: Settings, *, batch: int = 20) -> Report:
-    """Deliver every message that is due now, then return; retries scheduled during the run
-    wait for a later one."""
-    report = Report()
+async def drain(
+    db: Database,
+    settings: Settings,
+    destination: Destination,
+    channel: Channel,
+    report: Report,
+    *,
+    batch: int = BATCH,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Deliver the destination's messages due now, until none is left (or ``stop`` is set:
+    messages claimed but not tried are handed back)."""
     started = utcnow()
-    async with httpx.AsyncClient(timeout=10.0) as http:
+    while True:
+        leases = await claim(db, settings, batch, due_by=started, destination=destination)
+        if not leases:
+            return
+        for n, lease in enumerate(leases):
+            if stop is not None and stop.is_set():
+                for rest in leases[n:]:
+                    await release(db, rest)
+                return
+            await process(db, settings, channel, lease, report)
+
+
+def _http(settings: Settings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=min(10.0, delivery_deadline(settings)))
+
+
+async def run_once(db: Database, settings: Settings, *, batch: int = BATCH) -> Report:
+    """Deliver every message that is due now, each destination in its own lane, then return;
+    retries scheduled during the run wait for a later one."""
+    report = Report()
+    async with _http(settings) as http:
         channels = channels_for(db, settings, http)
-        while True:
-            messages = await claim(db, settings, batch, due_by=started)
-            if not messages:
-                return report
-            for message in messages:
-                await process(db, settings, channels, message, report)
+        results = await asyncio.gather(
+            *(drain(db, settings, d, channels[d], report, batch=batch) for d in Destination),
+            return_exceptions=True,  # one lane's failure does not cut the others short
+        )
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return report
+
+
+async def _lane(
+    db: Database,
+    settings: Settings,
+    destination: Destination,
+    channel: Channel,
+    poll_seconds: float,
+    stop: asyncio.Event,
+) -> None:
+    while not stop.is_set():
+        report = Report()
+        try:
+            await drain(db, settings, destination, channel, report, stop=stop)
+            if report.busy:
+                log.info("outbox %s: %s", destination.value, report.summary())
+        except Exception:  # keep the lane alive through a database hiccup
+            log.exception("outbox worker (%s) iteration failed", destination.value)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
 
 
 async def run_forever(
@@ -192,19 +222,11 @@ async def run_forever(
     poll_seconds: float = 1.0,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Deliver due messages until ``stop`` is set, polling when the outbox is empty."""
+    """Deliver due messages until ``stop`` is set, one lane per destination, each polling
+    when its destination has nothing due."""
     stop = stop or asyncio.Event()
-    while not stop.is_set():
-        try:
-            report = await run_once(db, settings)
-            if report.busy:
-                log.info(
-                    "outbox: %d delivered, %d to retry, %d dead",
-                    report.delivered,
-                    report.retried,
-                    report.dead,
-                )
-        except Exception:  # keep the worker alive through a database hiccup
-            log.exception("outbox worker iteration failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+    async with _http(settings) as http:
+        channels = channels_for(db, settings, http)
+        await asyncio.gather(
+            *(_lane(db, settings, d, channels[d], poll_seconds, stop) for d in Destination)
+        )

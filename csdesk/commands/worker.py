@@ -47,11 +47,7 @@ def run(args: argparse.Namespace) -> int:
                         f"{failure.topic}) {failure.outcome.value}: {failure.error}",
                         file=sys.stderr,
                     )
-                print(
-                    f"csdesk worker: {report.delivered} delivered, {report.retried} to retry "
-                    f"later, {report.dead} dead",
-                    file=sys.stderr,
-                )
+                print(f"csdesk worker: {report.summary()}", file=sys.stderr)
                 return 0
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
