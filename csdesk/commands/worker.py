@@ -16,9 +16,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "worker",
         help="deliver the outbox (emails, payment and warehouse webhooks)",
-        description="Deliver queued messages at least once, with retries and exponential "
-        "backoff; messages that keep failing become DEAD (see the outboxMessages query). "
-        "Several workers may run at once on PostgreSQL; use one on SQLite. Receivers: "
+        description="Deliver queued messages at least once, one lane per destination, with "
+        "retries and exponential backoff; a delivery may take half of "
+        "CSDESK_OUTBOX_LEASE_SECONDS; messages that keep failing become DEAD (see the "
+        "outboxMessages query). Several workers may run at once on PostgreSQL (each re-checks "
+        "its lease before a delivery); one is enough on SQLite. Receivers: "
         "CSDESK_SMTP_URL, CSDESK_PAYMENT_WEBHOOK_URL, CSDESK_WAREHOUSE_WEBHOOK_URL (unset: "
         "written to CSDESK_MAIL_DIR / CSDESK_SPOOL_DIR).",
     )
