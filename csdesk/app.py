@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         stop = asyncio.Event()
         worker = None
         if settings.worker_in_process:
-            from resolvers.outbox.worker import run_forever
+            from worker.runner import run_forever
 
             worker = asyncio.create_task(run_forever(db, settings, stop=stop))
         try:

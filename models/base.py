@@ -52,12 +52,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-def enum_column(enum_cls: type[enum.Enum]) -> SAEnum:
-    """A portable enum column: a VARCHAR holding the member name, no native type."""
+def enum_column(enum_cls: type[enum.Enum], length: int = 32) -> SAEnum:
+    """A portable enum column: a VARCHAR(length) holding the member name, no native type."""
     return SAEnum(
         enum_cls,
         native_enum=False,
-        length=32,
+        length=length,
         validate_strings=True,
         values_callable=lambda e: [m.value for m in e],
     )

@@ -98,6 +98,15 @@ class OutboxStatus(enum.StrEnum):
     DEAD = "DEAD"
 
 
+class Destination(enum.StrEnum):
+    """Where an outbox message goes; the worker maps each to one channel (worker/channels.py)."""
+
+    EMAIL = "EMAIL"  # the customer
+    PAYMENT = "PAYMENT"  # the payment system
+    WAREHOUSE = "WAREHOUSE"  # the warehouse
+    SIMULATOR = "SIMULATOR"  # the demo's payment system (CSDESK_PAYMENT_SIMULATOR)
+
+
 class Permission(enum.StrEnum):
     ORDER_VIEW = "ORDER_VIEW"
     COMMENT_ADD = "COMMENT_ADD"

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, enum_column, utcnow
-from models.enums import OutboxStatus
+from models.enums import Destination, OutboxStatus
 
 
 class OutboxMessage(Base):
@@ -20,8 +20,8 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # EMAIL, PAYMENT, WAREHOUSE or SIMULATOR (the demo's payment system).
-    destination: Mapped[str] = mapped_column(String(16))
+    # The VARCHAR(16) of the first migration: the enum's values are the strings it always held.
+    destination: Mapped[Destination] = mapped_column(enum_column(Destination, length=16))
     # What the message is: "credit_note", "void", "return_approved", "order_cancelled", ...
     topic: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id"), index=True)
@@ -30,6 +30,8 @@ class OutboxMessage(Base):
         enum_column(OutboxStatus), default=OutboxStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    # When the message is due; while a worker delivers it, the end of that worker's lease
+    # (with ``attempts``, the lease the worker compares-and-sets on: worker/lease.py).
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

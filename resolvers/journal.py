@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.viewer import Viewer
 from models import HistoryEntry, OutboxMessage
 from models.base import utcnow
-from models.enums import ActorKind, HistoryKind, Permission
+from models.enums import ActorKind, Destination, HistoryKind, Permission
 
 
 def add_history(
@@ -47,7 +47,7 @@ def add_history(
 
 def enqueue(
     session: AsyncSession,
-    destination: str,
+    destination: Destination,
     topic: str,
     payload: Mapping[str, Any],
     order_id: int | None = None,

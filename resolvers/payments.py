@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.money import Money
 from models import Line, Order, PostsalesAction, Refund
 from models.base import utcnow
-from models.enums import ActionKind, ActionStatus, HistoryKind, RefundStatus
+from models.enums import ActionKind, ActionStatus, Destination, HistoryKind, RefundStatus
 from resolvers import ledger
 from resolvers.errors import NotFound, RefundNotOpen
 from resolvers.journal import add_history, enqueue
@@ -99,7 +99,7 @@ async def confirm_refund(
         )
         enqueue(
             session,
-            "EMAIL",
+            Destination.EMAIL,
             "refund_released",
             {"refundId": refund.id, "gross": amount.figure},
             order.id,

@@ -11,8 +11,7 @@ from strawberry.scalars import JSON
 from models import OutboxMessage as MessageRow
 from models.enums import OutboxStatus
 from resolvers.errors import NotFound as Missing
-from resolvers.outbox import queries
-from resolvers.outbox.worker import retry
+from resolvers.outbox import list_messages, retry
 from schema import ids
 from schema.context import Info
 from schema.errors import NotFound
@@ -73,7 +72,7 @@ async def outbox_messages(
     """Outbox messages, newest first: e.g. DEAD ones to look at and retry."""
     f = filter or OutboxMessageFilter()
     async with info.context.db.read() as session:
-        page = await queries.list_messages(
+        page = await list_messages(
             session,
             status=list(f.status or []),
             destination=f.destination,

@@ -28,11 +28,11 @@ from models.enums import (
     RefundStatus,
     TokenKind,
 )
-from resolvers.outbox import worker
 from tests.conftest import GraphQLClient
 from tests.factories import make_order
 from tests.receivers import SmtpServer, WebhookReceiver
 from tests.test_worker import drain_pending, settings_for
+from worker import runner as worker
 
 APPEASE = """mutation($i: AppeasementCreateInput!) { appeasementCreate(input: $i) { __typename
   ... on AppeasementCreateSuccess { action { id status } }

@@ -14,11 +14,13 @@ from sqlalchemy import func, select, update
 from core.config import Settings
 from core.db import Database
 from models import HistoryEntry, Order, OutboxMessage, PostsalesAction, Refund, Store
-from models.enums import ActionKind, HistoryKind, OutboxStatus, RefundStatus
+from models.enums import ActionKind, Destination, HistoryKind, OutboxStatus, RefundStatus
+from resolvers import outbox
 from resolvers.journal import enqueue
-from resolvers.outbox import worker
-from resolvers.outbox.channels import SIGNATURE_HEADER, sign
 from tests.receivers import SmtpServer, WebhookReceiver
+from worker import runner as worker
+from worker.lease import claim
+from worker.webhooks import SIGNATURE_HEADER, sign
 
 SECRET = "test-secret"
 
@@ -59,7 +61,9 @@ async def order_of_store(db: Database, code: str) -> Order:
     return order
 
 
-async def queue(db: Database, destination: str, topic: str, payload: dict, order_id: int) -> int:
+async def queue(
+    db: Database, destination: Destination, topic: str, payload: dict, order_id: int
+) -> int:
     async with db.write() as s:
         message = enqueue(s, destination, topic, payload, order_id)
         await s.flush()
@@ -93,8 +97,8 @@ async def test_emails_go_over_smtp_once_in_the_orders_language(
     de = await order_of_store(db, "DE")
     uk = await order_of_store(db, "UK")
     ids = [
-        await queue(db, "EMAIL", "order_cancelled", {"wholeOrder": True}, de.id),
-        await queue(db, "EMAIL", "order_cancelled", {"wholeOrder": False}, uk.id),
+        await queue(db, Destination.EMAIL, "order_cancelled", {"wholeOrder": True}, de.id),
+        await queue(db, Destination.EMAIL, "order_cancelled", {"wholeOrder": False}, uk.id),
     ]
     report = await worker.run_once(db, settings)
     assert report.delivered == 2 and report.dead == 0
@@ -132,7 +136,7 @@ async def test_without_smtp_emails_are_written_to_the_mail_folder(
     await drain_pending(db)
     settings = settings_for(db, tmp_path)
     uk = await order_of_store(db, "UK")
-    message_id = await queue(db, "EMAIL", "order_cancelled", {}, uk.id)
+    message_id = await queue(db, Destination.EMAIL, "order_cancelled", {}, uk.id)
     await worker.run_once(db, settings)
     mail = (tmp_path / "mail" / f"{message_id:08d}.eml").read_text()
     assert f"Subject: Your order {uk.number} has been cancelled" in mail
@@ -159,7 +163,7 @@ async def test_webhooks_are_signed_and_a_credit_note_goes_pending_release(
     settings = settings_for(db, tmp_path, payment_webhook_url=hook.url)
     message_id = await queue(
         db,
-        "PAYMENT",
+        Destination.PAYMENT,
         "credit_note",
         {"refundId": refund.id, "gross": str(refund.gross)},
         refund.order_id,
@@ -186,7 +190,9 @@ async def test_a_receiver_that_is_down_gets_retries_with_backoff(
     try:
         settings = settings_for(db, tmp_path, warehouse_webhook_url=hook.url)
         order = await order_of_store(db, "UK")
-        message_id = await queue(db, "WAREHOUSE", "cancellation", {"order": order.number}, order.id)
+        message_id = await queue(
+            db, Destination.WAREHOUSE, "cancellation", {"order": order.number}, order.id
+        )
         before = dt.datetime.now(dt.UTC)
         report = await worker.run_once(db, settings)
         assert report.retried == 1 and report.delivered == 0
@@ -221,7 +227,7 @@ async def test_an_unreachable_receiver_is_retried_and_then_dead(
         outbox_retry_base_seconds=0.01,
     )
     order = await order_of_store(db, "UK")
-    message_id = await queue(db, "PAYMENT", "void", {"order": order.number}, order.id)
+    message_id = await queue(db, Destination.PAYMENT, "void", {"order": order.number}, order.id)
     await worker.run_once(db, settings)
     await asyncio.sleep(0.02)
     report = await worker.run_once(db, settings)
@@ -229,7 +235,7 @@ async def test_an_unreachable_receiver_is_retried_and_then_dead(
     dead = await message(db, message_id)
     assert dead.status is OutboxStatus.DEAD and dead.attempts == 2 and dead.last_error
     async with db.write() as s:
-        await worker.retry(s, message_id)
+        await outbox.retry(s, message_id)
         await s.commit()
     assert (await message(db, message_id)).status is OutboxStatus.PENDING
 
@@ -239,13 +245,15 @@ async def test_a_lease_hides_a_claimed_message_until_it_runs_out(
 ) -> None:
     """A worker that claimed a message and died: the message is delivered after the lease."""
     await drain_pending(db)
-    settings = settings_for(db, tmp_path, warehouse_webhook_url=hook.url, outbox_lease_seconds=0.2)
+    settings = settings_for(db, tmp_path, warehouse_webhook_url=hook.url, outbox_lease_seconds=2)
     order = await order_of_store(db, "UK")
-    message_id = await queue(db, "WAREHOUSE", "return_expected", {"o": order.number}, order.id)
-    claimed = await worker.claim(db, settings)
-    assert [m.id for m in claimed] == [message_id]  # ... and the worker dies here
+    message_id = await queue(
+        db, Destination.WAREHOUSE, "return_expected", {"o": order.number}, order.id
+    )
+    claimed = await claim(db, settings)
+    assert [lease.message.id for lease in claimed] == [message_id]  # ... and the worker dies here
     assert (await worker.run_once(db, settings)).delivered == 0
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(2.1)
     assert (await worker.run_once(db, settings)).delivered == 1
     assert (await message(db, message_id)).status is OutboxStatus.DELIVERED
 
@@ -256,8 +264,8 @@ async def test_unknown_topics_and_destinations_do_not_crash_the_worker(
     await drain_pending(db)
     settings = settings_for(db, tmp_path, outbox_max_attempts=1)
     order = await order_of_store(db, "UK")
-    bad = await queue(db, "EMAIL", "no_such_template", {}, order.id)
-    good = await queue(db, "WAREHOUSE", "cancellation", {}, order.id)
+    bad = await queue(db, Destination.EMAIL, "no_such_template", {}, order.id)
+    good = await queue(db, Destination.WAREHOUSE, "cancellation", {}, order.id)
     report = await worker.run_once(db, settings)
     assert report.dead == 1 and report.delivered == 1
     assert "no email template" in ((await message(db, bad)).last_error or "")

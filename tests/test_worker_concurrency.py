@@ -14,10 +14,10 @@ from sqlalchemy import func, insert, select
 
 from core.db import Database
 from models import OutboxMessage
-from models.enums import OutboxStatus
-from resolvers.outbox import worker
+from models.enums import Destination, OutboxStatus
 from tests.receivers import WebhookReceiver
 from tests.test_worker import drain_pending, message, order_of_store, queue, settings_for
+from worker import runner as worker
 
 
 async def test_two_workers_deliver_500_messages_without_duplicates(
@@ -70,12 +70,15 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(db: Database, tmp_path
     hook = WebhookReceiver(hang_first=30).start()
     try:
         order = await order_of_store(db, "DE")
-        message_id = await queue(db, "WAREHOUSE", "cancellation", {"o": order.number}, order.id)
+        message_id = await queue(
+            db, Destination.WAREHOUSE, "cancellation", {"o": order.number}, order.id
+        )
         env = {
             **os.environ,
             "CSDESK_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
             "CSDESK_WAREHOUSE_WEBHOOK_URL": hook.url,
-            "CSDESK_OUTBOX_LEASE_SECONDS": "1",
+            # A delivery may take half the lease: the kill comes well before that.
+            "CSDESK_OUTBOX_LEASE_SECONDS": "2",
         }
         proc = subprocess.Popen(  # noqa: ASYNC220 (a real process, to kill it)
             [sys.executable, "-m", "csdesk", "worker", "--poll", "0.2"],
@@ -91,7 +94,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(db: Database, tmp_path
             proc.wait(timeout=10)
         claimed = await message(db, message_id)
         assert claimed.status is OutboxStatus.PENDING and claimed.attempts == 1
-        await asyncio.sleep(1.1)  # the lease runs out
+        await asyncio.sleep(2.1)  # the lease runs out
         settings = settings_for(db, tmp_path, warehouse_webhook_url=hook.url)
         assert (await worker.run_once(db, settings)).delivered == 1
         assert (await message(db, message_id)).status is OutboxStatus.DELIVERED

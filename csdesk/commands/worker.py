@@ -16,9 +16,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "worker",
         help="deliver the outbox (emails, payment and warehouse webhooks)",
-        description="Deliver queued messages at least once, with retries and exponential "
-        "backoff; messages that keep failing become DEAD (see the outboxMessages query). "
-        "Several workers may run at once on PostgreSQL; use one on SQLite. Receivers: "
+        description="Deliver queued messages at least once, one lane per destination, with "
+        "retries and exponential backoff; a delivery may take half of "
+        "CSDESK_OUTBOX_LEASE_SECONDS; messages that keep failing become DEAD (see the "
+        "outboxMessages query). Several workers may run at once on PostgreSQL (each re-checks "
+        "its lease before a delivery); one is enough on SQLite. Receivers: "
         "CSDESK_SMTP_URL, CSDESK_PAYMENT_WEBHOOK_URL, CSDESK_WAREHOUSE_WEBHOOK_URL (unset: "
         "written to CSDESK_MAIL_DIR / CSDESK_SPOOL_DIR).",
     )
@@ -31,7 +33,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.db import Database
-    from resolvers.outbox.worker import run_forever, run_once
+    from worker.runner import run_forever, run_once
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
@@ -41,11 +43,13 @@ def run(args: argparse.Namespace) -> int:
         try:
             if args.once:
                 report = await run_once(db, settings)
-                print(
-                    f"csdesk worker: {report.delivered} delivered, {report.retried} to retry "
-                    f"later, {report.dead} dead",
-                    file=sys.stderr,
-                )
+                for failure in report.errors:
+                    print(
+                        f"csdesk worker: message {failure.message_id} ({failure.destination} "
+                        f"{failure.topic}) {failure.outcome.value}: {failure.error}",
+                        file=sys.stderr,
+                    )
+                print(f"csdesk worker: {report.summary()}", file=sys.stderr)
                 return 0
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()

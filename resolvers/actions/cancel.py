@@ -17,6 +17,7 @@ from models import Line, Order, PostsalesAction, PostsalesActionLine
 from models.enums import (
     ActionKind,
     ActionStatus,
+    Destination,
     HistoryKind,
     LineStatus,
     OrderStatus,
@@ -106,7 +107,7 @@ async def _void(
             voided += refund.net
             enqueue(
                 session,
-                "PAYMENT",
+                Destination.PAYMENT,
                 "void",
                 {
                     "refundId": refund.id,
@@ -170,14 +171,14 @@ def _record(
     ]
     enqueue(
         session,
-        "WAREHOUSE",
+        Destination.WAREHOUSE,
         "cancellation",
         {"order": order.number, "wholeOrder": whole, "lines": lines_payload},
         order_id=order.id,
     )
     enqueue(
         session,
-        "EMAIL",
+        Destination.EMAIL,
         "order_cancelled",
         {
             "to": order.customer_email,

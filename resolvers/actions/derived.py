@@ -15,7 +15,7 @@ from auth.viewer import Viewer
 from core.money import quantize
 from models import Line, Order, Sku
 from models.base import utcnow
-from models.enums import HistoryKind, LineStatus, OrderStatus, OrderType
+from models.enums import Destination, HistoryKind, LineStatus, OrderStatus, OrderType
 from resolvers import stock
 from resolvers.errors import LineNotEligible, NotFound, OutOfStock, ValidationFailed
 from resolvers.journal import add_history, enqueue
@@ -194,7 +194,7 @@ def announce(
     label = LABEL[order.order_type].lower()
     enqueue(
         session,
-        "WAREHOUSE",
+        Destination.WAREHOUSE,
         f"{label}_order",
         {
             "order": order.number,
@@ -210,7 +210,7 @@ def announce(
     )
     enqueue(
         session,
-        "EMAIL",
+        Destination.EMAIL,
         f"{label}_created",
         {
             "to": order.customer_email,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from models import Line, Order, PostsalesActionLine, Sku, Source
-from models.enums import ActionKind, ActionStatus, HistoryKind, LineStatus, OrderType
+from models.enums import ActionKind, ActionStatus, Destination, HistoryKind, LineStatus, OrderType
 from resolvers.actions.common import check_comment, lock_order, open_action
 from resolvers.actions.derived import (
     NewLine,
@@ -185,7 +185,7 @@ async def _no_refund_returns(
         # As for any return: the warehouse expects the items back (here, without a refund).
         enqueue(
             session,
-            "WAREHOUSE",
+            Destination.WAREHOUSE,
             "return_expected",
             {
                 "orderNumber": origin.number,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.money import Money, has_currency_precision, minor_units, tax_for
 from models import Line, Order, PostsalesAction, PostsalesActionLine, Refund
-from models.enums import ActionKind, ActionStatus
+from models.enums import ActionKind, ActionStatus, Destination
 from resolvers.errors import AmountNotPositive, AmountPrecisionInvalid, ValidationFailed
 from resolvers.journal import enqueue
 
@@ -86,7 +86,9 @@ def refund_payload(order: Order, refund: Refund, line: Line) -> dict[str, object
 
 def queue_credit_note(session: AsyncSession, order: Order, refund: Refund, line: Line) -> None:
     """Ask the payment system for a credit note (a refund request)."""
-    enqueue(session, "PAYMENT", "credit_note", refund_payload(order, refund, line), order.id)
+    enqueue(
+        session, Destination.PAYMENT, "credit_note", refund_payload(order, refund, line), order.id
+    )
 
 
 def queue_credit_note_cancelled(
@@ -94,7 +96,7 @@ def queue_credit_note_cancelled(
 ) -> None:
     """Tell the payment system that a requested credit note is withdrawn."""
     payload = refund_payload(order, refund, line)
-    enqueue(session, "PAYMENT", "credit_note_cancelled", payload, order.id)
+    enqueue(session, Destination.PAYMENT, "credit_note_cancelled", payload, order.id)
 
 
 async def figures_of_action(session: AsyncSession, action: PostsalesAction) -> list[RefundFigures]:

@@ -19,7 +19,7 @@ from core.db import rows_changed
 from core.money import Money
 from models import Line, Order, PostsalesAction, PostsalesActionLine, Source
 from models.base import utcnow
-from models.enums import ActionKind, ActionStatus, HistoryKind, LineStatus, RefundKind
+from models.enums import ActionKind, ActionStatus, Destination, HistoryKind, LineStatus, RefundKind
 from resolvers import ledger
 from resolvers.actions.common import line_numbers
 from resolvers.actions.lookup import locked_action
@@ -152,7 +152,7 @@ async def approve_return(
     )
     enqueue(
         session,
-        "EMAIL",
+        Destination.EMAIL,
         "return_approved",
         {
             "to": order.customer_email,
@@ -208,7 +208,7 @@ async def cancel_return(
     )
     enqueue(
         session,
-        "WAREHOUSE",
+        Destination.WAREHOUSE,
         "return_cancelled",
         {
             "orderNumber": order.number,

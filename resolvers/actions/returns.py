@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.viewer import Viewer
 from core.db import rows_changed
 from models import Line, Order, PostsalesActionLine, Reason, Source
-from models.enums import ActionKind, ActionStatus, HistoryKind, LineStatus
+from models.enums import ActionKind, ActionStatus, Destination, HistoryKind, LineStatus
 from resolvers.actions.common import check_comment, line_numbers, lock_order, open_action
 from resolvers.actions.lookup import load_visible_order
 from resolvers.actions.refunds import RefundFigures, figures
@@ -207,7 +207,7 @@ async def create_return(session: AsyncSession, viewer: Viewer, request: ReturnRe
     )
     enqueue(
         session,
-        "WAREHOUSE",
+        Destination.WAREHOUSE,
         "return_expected",
         {
             "orderNumber": order.number,
