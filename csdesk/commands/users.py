@@ -100,7 +100,7 @@ def _in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T
 
 
 def run_user_create(args: argparse.Namespace) -> int:
-    from resolvers import admin
+    from resolvers.admin import operator, users
     from resolvers.errors import DomainError
 
     settings = Settings.from_env()
@@ -113,9 +113,9 @@ def run_user_create(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> tuple[str, bool]:
         created = False
         if args.create_admin_role:
-            _, created = await admin.ensure_admin_role(session)
-        role = await admin.role_by_name(session, args.role)
-        await admin.add_user(
+            _, created = await operator.ensure_admin_role(session)
+        role = await operator.role_by_name(session, args.role)
+        await users.add_user(
             session,
             username=args.username,
             display_name=args.display_name,
@@ -132,19 +132,19 @@ def run_user_create(args: argparse.Namespace) -> int:
     except SQLAlchemyError as exc:
         return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
     if created:
-        print(f"csdesk: created the role {admin.ADMIN_ROLE_NAME!r}")
+        print(f"csdesk: created the role {operator.ADMIN_ROLE_NAME!r}")
     print(f"csdesk: created user {args.username.strip()!r} with the role {role_name!r}")
     return 0
 
 
 def run_token_create(args: argparse.Namespace) -> int:
-    from resolvers import admin
+    from resolvers.admin import tokens
     from resolvers.errors import DomainError
 
     settings = Settings.from_env()
 
     async def work(session: AsyncSession) -> str:
-        return await admin.create_api_token(session, args.user)
+        return await tokens.create_api_token(session, args.user)
 
     try:
         token = _in_transaction(settings.database_url, work)

@@ -1,5 +1,5 @@
 """``roleCreate`` and ``roleUpdate``: roles below the viewer's level, granting only what the
-viewer holds (rules in resolvers.admin)."""
+viewer holds (rules in resolvers.admin.grants)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from models.enums import Permission, StoreAccess
-from resolvers import admin
+from resolvers.admin import roles as admin_roles
 from schema import ids
 from schema.admin import Role
 from schema.context import Info
@@ -66,7 +66,7 @@ async def role_create(info: Info, input: RoleCreateInput) -> RoleCreateResult:
     """Create a role."""
     viewer = info.context.viewer_or_raise()
     async with info.context.db.write() as session:
-        view = await admin.create_role(
+        view = await admin_roles.create_role(
             session,
             viewer,
             name=input.name,
@@ -84,7 +84,7 @@ async def role_update(info: Info, input: RoleUpdateInput) -> RoleUpdateResult:
     viewer = info.context.viewer_or_raise()
     role_id = ids.decode(input.role_id, "Role", ["input", "roleId"])
     async with info.context.db.write() as session:
-        view = await admin.update_role(
+        view = await admin_roles.update_role(
             session,
             viewer,
             role_id,
