@@ -1,10 +1,10 @@
 """Administration of roles and users under the role hierarchy.
 
-A level-L viewer sees and manages the roles of a level below theirs (level > L) and the users
-holding them; level 1 sees and manages every role, its own level included. Nobody grants a
-permission their own role lacks, nor store access beyond their own; assigning a role to a user
-grants that role's permissions and stores, so the same check applies. Roles and users outside
-the viewer's hierarchy behave as if they did not exist.
+A viewer with USER_MANAGE manages a role, and the users holding it, when the role is below
+their level (level 1: any level), holds only permissions they hold (INTEGRATION never: only
+the csdesk command grants it) and sees only stores they see. Everything else is invisible to
+them, exactly like a missing object; every change must leave the role within those bounds.
+The rules, in full, are in ``grants``.
 
 - ``grants``: the hierarchy and the grant checks (no database).
 - ``fields``: validation of names, passwords, time zones and levels.

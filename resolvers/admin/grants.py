@@ -1,5 +1,14 @@
-"""The role hierarchy and the grant checks: which roles a viewer manages, and what a viewer may
-grant (permissions, store access, a role to a user). Pure functions: no database."""
+"""Who may manage whom: which roles (and so which users) a viewer manages, and what a viewer
+may grant. Pure functions: no database.
+
+A viewer manages a role when all three hold: its level is below theirs (level 1: any level,
+their own included); its permissions are ones they hold, INTEGRATION never counting (it is
+granted on the server only, ``resolvers.admin.operator``); its stores are ones they see (ALL
+only for a viewer with ALL; NONE for anybody). Managing a role means seeing it, assigning it,
+changing it, and seeing and changing the users who hold it; every change must leave the role
+within the same bounds. A role or user the viewer does not manage behaves exactly like one
+that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -37,22 +46,55 @@ def permission_list(permissions: Iterable[Permission]) -> list[str]:
 
 
 def manages_level(viewer: Viewer, level: int) -> bool:
-    """True when ``viewer`` sees and manages roles of ``level``."""
+    """True when ``viewer`` manages roles of ``level``: below their own, or any for level 1."""
     return viewer.role_level == 1 or level > viewer.role_level
 
 
-def managed_roles(viewer: Viewer) -> Any:
-    """A SQL condition on ``Role``: the levels the viewer manages."""
+def managed_levels(viewer: Viewer) -> Any:
+    """A SQL condition on ``Role``: the levels the viewer manages (a first, coarse filter)."""
     return true() if viewer.role_level == 1 else Role.level > viewer.role_level
+
+
+def grantable(viewer: Viewer) -> frozenset[Permission]:
+    """The permissions the viewer may grant through the API: their own, never INTEGRATION."""
+    return viewer.permissions - {Permission.INTEGRATION}
+
+
+def stores_within(viewer: Viewer, access: StoreAccess, stores: Iterable[Store]) -> bool:
+    """True when a role with ``access`` to ``stores`` sees no store the viewer does not."""
+    if viewer.all_stores or access is StoreAccess.NONE:
+        return True
+    if access is StoreAccess.ALL:
+        return False
+    return all(viewer.sees_store(s.id) for s in stores)
+
+
+def manages(viewer: Viewer, view: RoleView) -> bool:
+    """True when ``viewer`` manages the role, and so its users: a level they manage, only
+    permissions they may grant, only stores they see. Anything else is invisible to them."""
+    role = view.role
+    return (
+        manages_level(viewer, role.level)
+        and held_permissions(role) <= grantable(viewer)
+        and stores_within(viewer, role.store_access, view.stores)
+    )
 
 
 def _names(permissions: Iterable[Permission]) -> str:
     return ", ".join(p.value for p in sorted(permissions, key=_ORDER.__getitem__))
 
 
-def check_permission_grant(viewer: Viewer, granted: Iterable[Permission]) -> None:
-    """Refuse granting any permission the viewer's own role lacks."""
-    lacking = set(granted) - viewer.permissions
+def check_permission_grant(viewer: Viewer, permissions: Iterable[Permission]) -> None:
+    """Refuse a role holding INTEGRATION, or any permission the viewer's own role lacks."""
+    wanted = set(permissions)
+    if Permission.INTEGRATION in wanted:
+        raise NotAllowed(
+            "INTEGRATION is for machine clients and is granted only on the server, with "
+            "'csdesk role create-integration' or 'csdesk user create --integration'; never "
+            "through the API.",
+            field=["input", "permissions"],
+        )
+    lacking = wanted - viewer.permissions
     if lacking:
         raise NotAllowed(
             f"You cannot grant {_names(lacking)}: your own role does not hold "
@@ -76,22 +118,3 @@ def check_store_grant(
             f"You cannot grant stores your own role does not see: {', '.join(lacking)}.",
             field=field,
         )
-
-
-def check_role_assignable(viewer: Viewer, view: RoleView, field: list[str]) -> None:
-    """Assigning a role grants its permissions and stores: the viewer must hold them."""
-    perms = held_permissions(view.role)
-    lacking = perms - viewer.permissions
-    if lacking:
-        raise NotAllowed(
-            f"You cannot assign the role {view.role.name}: it grants {_names(lacking)}, "
-            "which your own role does not hold.",
-            field=field,
-        )
-    try:
-        check_store_grant(viewer, view.role.store_access, view.stores, field)
-    except NotAllowed as exc:
-        raise NotAllowed(
-            f"You cannot assign the role {view.role.name}: it sees stores you do not.",
-            field=field,
-        ) from exc

@@ -1,9 +1,15 @@
-"""Roles: reading them with their stores and users, creating and changing them (rules in
-``resolvers.admin.grants``)."""
+"""Roles: reading them with their stores and users, creating and changing them (who may do
+what: ``resolvers.admin.grants``).
+
+Writes lock the role they check (``FOR UPDATE`` to change it, ``FOR SHARE`` to assign it or
+to change one of its users) so that a concurrent change to the role cannot slip between the
+check and the write on PostgreSQL; SQLite runs one writer at a time anyway.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +24,8 @@ from resolvers.admin.grants import (
     check_permission_grant,
     check_store_grant,
     held_permissions,
-    managed_roles,
+    managed_levels,
+    manages,
     manages_level,
     permission_list,
 )
@@ -52,18 +59,36 @@ async def role_views(session: AsyncSession, roles: Sequence[Role]) -> list[RoleV
 
 async def list_roles(session: AsyncSession, viewer: Viewer) -> list[RoleView]:
     """The roles the viewer manages, by level then name."""
-    roles = await session.scalars(select(Role).where(managed_roles(viewer)))
-    return await role_views(session, sorted(roles, key=lambda r: (r.level, r.name)))
+    roles = await session.scalars(select(Role).where(managed_levels(viewer)))
+    views = await role_views(session, sorted(roles, key=lambda r: (r.level, r.name)))
+    return [v for v in views if manages(viewer, v)]
+
+
+Lock = Literal["share", "update"]
+
+
+async def managed_view(
+    session: AsyncSession, viewer: Viewer, role_id: int, lock: Lock | None = None
+) -> RoleView | None:
+    """The role ``role_id`` if the viewer manages it, else None; ``lock`` locks its row."""
+    stmt = select(Role).where(Role.id == role_id)
+    if lock is not None:
+        stmt = stmt.with_for_update(read=lock == "share")
+    role = await session.scalar(stmt.execution_options(populate_existing=True))
+    if role is None or not manages_level(viewer, role.level):
+        return None
+    view = (await role_views(session, [role]))[0]
+    return view if manages(viewer, view) else None
 
 
 async def managed_role(
-    session: AsyncSession, viewer: Viewer, role_id: int, field: list[str]
+    session: AsyncSession, viewer: Viewer, role_id: int, field: list[str], lock: Lock | None = None
 ) -> RoleView:
     """The role ``role_id`` if the viewer manages it; NotFound otherwise, as if missing."""
-    role = await session.get(Role, role_id)
-    if role is None or not manages_level(viewer, role.level):
+    view = await managed_view(session, viewer, role_id, lock)
+    if view is None:
         raise NotFound("No role with this id.", field=field)
-    return (await role_views(session, [role]))[0]
+    return view
 
 
 async def _stores_by_code(session: AsyncSession, codes: Sequence[str]) -> list[Store]:
@@ -166,8 +191,9 @@ async def update_role(
     store_access: StoreAccess | None = None,
     store_codes: Sequence[str] | None = None,
 ) -> RoleView:
-    """Change a role the viewer manages; only what is given changes."""
-    view = await managed_role(session, viewer, role_id, ["input", "roleId"])
+    """Change a role the viewer manages, into a role they still manage; only what is given
+    changes. Nobody changes their own role's level, permissions or stores."""
+    view = await managed_role(session, viewer, role_id, ["input", "roleId"], lock="update")
     role = view.role
     own = role.id == viewer.role_id
     if name is not None:
@@ -190,7 +216,7 @@ async def update_role(
                 "You cannot change the permissions of your own role.",
                 field=["input", "permissions"],
             )
-        check_permission_grant(viewer, new - old)
+        check_permission_grant(viewer, new)
         role.permissions = permission_list(new)
     if store_access is not None or store_codes is not None:
         await _update_stores(session, viewer, view, store_access, store_codes, own)
@@ -223,14 +249,7 @@ async def _update_stores(
         raise NotAllowed(
             "You cannot change the stores of your own role.", field=["input", "storeAccess"]
         )
-    # Only what the role gains is a grant; narrowing is always allowed.
-    if access is StoreAccess.SPECIFIC and role.store_access is StoreAccess.ALL:
-        added: list[Store] = []
-    else:
-        added = [s for s in stores if s.id not in old_ids]
-    gains_all = access is StoreAccess.ALL and role.store_access is not StoreAccess.ALL
-    check_store_grant(
-        viewer, access if gains_all else StoreAccess.SPECIFIC, added, ["input", "storeAccess"]
-    )
+    # The role as it will be must stay within the viewer's stores, like every role they manage.
+    check_store_grant(viewer, access, stores, ["input", "storeAccess"])
     role.store_access = access
     await set_stores(session, role.id, stores)

@@ -1,5 +1,5 @@
-"""Users: listing, creating and changing the users of roles the viewer manages (rules in
-``resolvers.admin.grants``)."""
+"""Users: listing, creating and changing the users of roles the viewer manages (who may do
+what: ``resolvers.admin.grants``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from models import Role, SessionToken, User
 from models.base import utcnow
 from models.enums import TokenKind
 from resolvers.admin.fields import check_password, check_text, check_time_zone, check_username
-from resolvers.admin.grants import RoleView, check_role_assignable, manages_level
-from resolvers.admin.roles import flush_unique, list_roles, managed_role, role_views
+from resolvers.admin.grants import RoleView
+from resolvers.admin.roles import flush_unique, list_roles, managed_role, managed_view, role_views
 from resolvers.errors import AlreadyExists, NotAllowed, NotFound
 
 
@@ -69,9 +69,8 @@ async def create_user(
     time_zone: str,
     password: str,
 ) -> tuple[User, RoleView]:
-    """Create a user holding a role the viewer manages and may assign."""
-    view = await managed_role(session, viewer, role_id, ["input", "roleId"])
-    check_role_assignable(viewer, view, ["input", "roleId"])
+    """Create a user holding a role the viewer manages."""
+    view = await managed_role(session, viewer, role_id, ["input", "roleId"], lock="share")
     user = await add_user(
         session,
         username=username,
@@ -94,11 +93,17 @@ async def update_user(
     active: bool | None = None,
     password: str | None = None,
 ) -> tuple[User, RoleView]:
-    """Change a user the viewer manages. Deactivation revokes every token of the user at once;
-    a password reset revokes their other sign-in sessions (API tokens stay)."""
-    user = await session.get(User, user_id)
-    role = await session.get(Role, user.role_id) if user else None
-    if user is None or role is None or not manages_level(viewer, role.level):
+    """Change a user the viewer manages (any field, the password included, needs the user's
+    role to be one the viewer manages, and so does a new role). Deactivation revokes every
+    token of the user at once; a password reset revokes their other sign-in sessions (API
+    tokens stay)."""
+    user = await session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if user is None or await managed_view(session, viewer, user.role_id, "share") is None:
         raise NotFound("No user with this id.", field=["input", "userId"])
     own = user.id == viewer.user_id
     if display_name is not None:
@@ -110,8 +115,7 @@ async def update_user(
     if role_id is not None and role_id != user.role_id:
         if own:
             raise NotAllowed("You cannot change your own role.", field=["input", "roleId"])
-        view = await managed_role(session, viewer, role_id, ["input", "roleId"])
-        check_role_assignable(viewer, view, ["input", "roleId"])
+        await managed_role(session, viewer, role_id, ["input", "roleId"], lock="share")
         user.role_id = role_id
     if active is not None and active != user.active:
         if own:

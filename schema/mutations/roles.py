@@ -1,5 +1,5 @@
-"""``roleCreate`` and ``roleUpdate``: roles below the viewer's level, granting only what the
-viewer holds (rules in resolvers.admin.grants)."""
+"""``roleCreate`` and ``roleUpdate``: roles the viewer manages, before and after the change
+(rules in resolvers.admin.grants)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class RoleCreateInput:
     name: str
     level: int = strawberry.field(description="1–3; below your own level unless you are level 1.")
     permissions: list[Permission] = strawberry.field(
-        description="Only permissions your own role holds."
+        description="Only permissions your own role holds; never INTEGRATION (csdesk grants it)."
     )
     store_access: StoreAccess
     store_codes: list[str] = strawberry.field(
@@ -34,7 +34,9 @@ class RoleUpdateInput:
     name: str | None = None
     level: int | None = None
     permissions: list[Permission] | None = strawberry.field(
-        default=None, description="The complete new set of permissions."
+        default=None,
+        description="The complete new set: only permissions your own role holds, never "
+        "INTEGRATION.",
     )
     store_access: StoreAccess | None = None
     store_codes: list[str] | None = strawberry.field(
