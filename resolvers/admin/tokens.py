@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.sessions import issue_token
-from models import Role, User
+from core.db import rows_changed
+from models import Role, SessionToken, User
+from models.base import utcnow
 from models.enums import Permission, TokenKind
 from resolvers.errors import NotAllowed, NotFound
 
@@ -33,3 +35,20 @@ async def create_api_token(session: AsyncSession, username: str) -> str:
         )
     token, _ = await issue_token(session, user.id, TokenKind.API)
     return token
+
+
+async def revoke_api_tokens(session: AsyncSession, username: str) -> int:
+    """Revoke every open API token of ``username`` (e.g. one leaked); returns how many."""
+    user_id = await session.scalar(select(User.id).where(User.username == username.strip()))
+    if user_id is None:
+        raise NotFound(f"No user named {username!r}.", field=["user"])
+    result = await session.execute(
+        update(SessionToken)
+        .where(
+            SessionToken.user_id == user_id,
+            SessionToken.kind == TokenKind.API,
+            SessionToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    return rows_changed(result)
