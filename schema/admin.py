@@ -7,7 +7,9 @@ import asyncio
 import strawberry
 
 from models.enums import Permission, StoreAccess
-from resolvers import admin
+from resolvers.admin import grants
+from resolvers.admin import roles as admin_roles
+from resolvers.admin import users as admin_users
 from schema import ids
 from schema.context import Info
 from schema.order import Store
@@ -35,20 +37,20 @@ class Role:
     user_count: int = strawberry.field(description="How many users hold the role.")
 
     @classmethod
-    def of(cls, view: admin.RoleView) -> Role:
+    def of(cls, view: grants.RoleView) -> Role:
         role = view.role
         return cls(
             id=ids.encode("Role", role.id),
             name=role.name,
             level=role.level,
-            permissions=sorted(admin.held_permissions(role), key=list(Permission).index),
+            permissions=sorted(grants.held_permissions(role), key=list(Permission).index),
             store_access=role.store_access,
             stores=[Store.of(s) for s in view.stores],
             user_count=view.user_count,
         )
 
 
-async def visible_role_views(info: Info) -> dict[int, admin.RoleView]:
+async def visible_role_views(info: Info) -> dict[int, grants.RoleView]:
     """The roles the viewer manages, by id, loaded once per request (for ``User.role``)."""
     viewer = info.context.viewer
     if viewer is None:
@@ -57,14 +59,14 @@ async def visible_role_views(info: Info) -> dict[int, admin.RoleView]:
     cached = getattr(state, "csdesk_admin_roles", None)
     if cached is None or cached[0] != viewer:
 
-        async def load() -> dict[int, admin.RoleView]:
+        async def load() -> dict[int, grants.RoleView]:
             async with info.context.db.read() as session:
-                return {v.role.id: v for v in await admin.list_roles(session, viewer)}
+                return {v.role.id: v for v in await admin_roles.list_roles(session, viewer)}
 
         # A shared task: concurrent resolvers of one request wait for the same load.
         cached = (viewer, asyncio.ensure_future(load()))
         state.csdesk_admin_roles = cached
-    result: dict[int, admin.RoleView] = await cached[1]
+    result: dict[int, grants.RoleView] = await cached[1]
     return result
 
 
@@ -72,7 +74,7 @@ async def roles(info: Info) -> list[Role]:
     """The roles the viewer manages, by level then name."""
     assert info.context.viewer is not None
     async with info.context.db.read() as session:
-        views = await admin.list_roles(session, info.context.viewer)
+        views = await admin_roles.list_roles(session, info.context.viewer)
     return [Role.of(v) for v in views]
 
 
@@ -80,5 +82,5 @@ async def users(info: Info) -> list[User]:
     """The users holding roles the viewer manages, by username."""
     assert info.context.viewer is not None
     async with info.context.db.read() as session:
-        pairs = await admin.list_users(session, info.context.viewer)
+        pairs = await admin_users.list_users(session, info.context.viewer)
     return [User.brief(row, role=view) for row, view in pairs]

@@ -9,7 +9,7 @@ import strawberry
 from auth.permissions import requires
 from models import User as UserRow
 from models.enums import Permission
-from resolvers.admin import RoleView
+from resolvers.admin.grants import RoleView
 from schema import ids
 from schema.context import Info
 

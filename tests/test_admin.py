@@ -97,14 +97,14 @@ async def make_supervisor_admin(gql: GraphQLClient) -> GraphQLClient:
     return await as_user(gql, "supervisor")
 
 
-async def test_admin_sees_every_role_and_user(gql: GraphQLClient) -> None:
+async def test_admin_sees_every_role_and_user_but_integrations(gql: GraphQLClient) -> None:
     await gql.login("admin")
     roles = (await gql.data(ROLES))["roles"]
+    # The Integration role holds INTEGRATION, which only the csdesk command grants.
     assert [(r["name"], r["level"]) for r in roles] == [
         ("Administrator", 1),
         ("CS Supervisor", 2),
         ("CS Agent", 3),
-        ("Integration", 3),
     ]
     by_name = {r["name"]: r for r in roles}
     admin_role = by_name["Administrator"]
@@ -119,7 +119,8 @@ async def test_admin_sees_every_role_and_user(gql: GraphQLClient) -> None:
 
     users = (await gql.data(USERS))["users"]
     names = [u["username"] for u in users]
-    assert {"admin", "supervisor", "agent", "integration"} <= set(names)
+    assert {"admin", "supervisor", "agent"} <= set(names)
+    assert "integration" not in names
     assert names == sorted(names)
     admin_user = next(u for u in users if u["username"] == "admin")
     assert admin_user["role"]["name"] == "Administrator"
@@ -143,19 +144,19 @@ async def test_users_list_costs_the_same_statements_for_more_users(gql: GraphQLC
         )
         assert result["__typename"] == "UserCreateSuccess", result
     after = await gql.execute(USERS)
-    assert len(after["data"]["users"]) >= 9
+    assert len(after["data"]["users"]) >= 8
     assert after["extensions"]["sqlStatements"] == before
 
 
 async def test_supervisor_sees_only_level_3_roles_and_their_users(gql: GraphQLClient) -> None:
     supervisor = await make_supervisor_admin(gql)
     roles = (await supervisor.data(ROLES))["roles"]
-    assert [r["name"] for r in roles] == ["CS Agent", "Integration"]
+    assert [r["name"] for r in roles] == ["CS Agent"]
     assert {r["level"] for r in roles} == {3}
     users = (await supervisor.data(USERS))["users"]
     names = {u["username"] for u in users}
-    assert {"agent", "integration"} <= names
-    assert not names & {"admin", "supervisor"}
+    assert "agent" in names
+    assert not names & {"admin", "supervisor", "integration"}
     assert {u["role"]["level"] for u in users} == {3}
 
 
@@ -276,18 +277,19 @@ async def test_specific_supervisor_cannot_grant_stores_it_lacks(
     )
     assert result["__typename"] == "NotAllowed"
     assert "DE" in result["message"]
-    roles, _ = await ids(lead)
-    # CS Agent sees UK and DE: assigning it would grant DE.
+    all_roles, _ = await ids(admin)
+    # CS Agent sees UK and DE: the UK lead does not manage it, so it does not exist for them.
+    assert "CS Agent" not in (await ids(lead))[0]
     result = await mutate(
         lead,
         USER_CREATE,
         username="newagent",
         displayName="New Agent",
-        roleId=roles["CS Agent"],
+        roleId=all_roles["CS Agent"],
         timeZone="Europe/London",
         password="long-enough-1",
     )
-    assert result["__typename"] == "NotAllowed"
+    assert (result["__typename"], result["field"]) == ("NotFound", ["input", "roleId"])
     assert await counts(db) == before
     result = await mutate(
         lead,

@@ -1,4 +1,5 @@
-"""``csdesk user create`` and ``csdesk token create`` on real databases."""
+"""``csdesk user create``, ``csdesk role create-integration`` and ``csdesk token create|revoke``
+on real databases."""
 
 from __future__ import annotations
 
@@ -242,7 +243,15 @@ async def test_token_create_refuses_a_deactivated_user(
     assert "deactivated" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["user", "create", "--help"], ["token", "create", "--help"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["user", "create", "--help"],
+        ["token", "create", "--help"],
+        ["token", "revoke", "--help"],
+        ["role", "create-integration", "--help"],
+    ],
+)
 def test_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -251,3 +260,93 @@ def test_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert "usage: csdesk" in out
     if argv[0] == "user":
         assert "--create-admin-role" in out and "standard input" in out
+        assert "--integration" in out
+    if argv[0] == "role":
+        assert "INTEGRATION is granted only here" in out
+
+
+async def role_state(db: Database) -> list[tuple[Any, ...]]:
+    async with db.read() as session:
+        rows = await session.execute(
+            select(Role.name, Role.level, Role.permissions, Role.store_access).order_by(Role.id)
+        )
+        return [tuple(r) for r in rows]
+
+
+async def test_integration_role_and_user_on_an_empty_database(
+    cli: Any, empty_db: Database, empty_gql: GraphQLClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await cli(empty_db, "role", "create-integration") == 0
+    assert "created the integration role 'Integration'" in capsys.readouterr().out
+    assert await role_state(empty_db) == [
+        ("Integration", 3, ["ORDER_VIEW", "INTEGRATION"], StoreAccess.ALL)
+    ]
+    assert await cli(empty_db, "role", "create-integration") == 0
+    assert "kept the integration role 'Integration'" in capsys.readouterr().out
+
+    argv = ["user", "create", "--integration", "--username", "warehouse"]
+    assert await cli(empty_db, *argv, "--display-name", "Warehouse") == 0
+    out = capsys.readouterr().out
+    assert "created integration user 'warehouse' with the role 'Integration'" in out
+    assert "csdesk token create --user warehouse" in out
+    async with empty_db.read() as session:
+        before = (await session.execute(select(User))).scalars().one()
+    # Again: nothing changes, and nothing was read from standard input.
+    assert await cli(empty_db, *argv, stdin="ignored\n") == 0
+    assert "exists already; nothing changed" in capsys.readouterr().out
+    async with empty_db.read() as session:
+        after = (await session.execute(select(User))).scalars().one()
+    assert (after.display_name, after.password_hash) == ("Warehouse", before.password_hash)
+    assert await role_state(empty_db) == [
+        ("Integration", 3, ["ORDER_VIEW", "INTEGRATION"], StoreAccess.ALL)
+    ]
+
+    assert await cli(empty_db, "token", "create", "--user", "warehouse") == 0
+    token = capsys.readouterr().out.strip()
+    body = await empty_gql.execute(VIEWER, token=token)
+    assert body["data"]["viewer"]["role"] == {"name": "Integration", "level": 3}
+    assert "INTEGRATION" in body["data"]["viewer"]["permissions"]
+
+    # A leaked token: revoke every API token of the user at once.
+    assert await cli(empty_db, "token", "revoke", "--user", "warehouse") == 0
+    assert "revoked 1 API token of 'warehouse'" in capsys.readouterr().out
+    body = await empty_gql.execute(VIEWER, token=token)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_integration_user_with_a_named_role_created_with_it(
+    cli: Any, empty_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["user", "create", "--integration", "--username", "payments", "--role", "Payments"]
+    assert await cli(empty_db, *argv) == 0
+    out = capsys.readouterr().out
+    assert "created the integration role 'Payments'" in out
+    assert "created integration user 'payments'" in out
+    async with empty_db.read() as session:
+        user = (await session.execute(select(User))).scalars().one()
+    assert (user.display_name, user.time_zone) == ("payments", "UTC")
+
+
+async def test_integration_commands_never_turn_people_into_machines(
+    cli: Any, db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roles_before, users_before = await role_state(db), await user_count(db)
+    assert await cli(db, "role", "create-integration", "--name", "CS Agent") == 1
+    assert "exists without the INTEGRATION permission" in capsys.readouterr().err
+    argv = ["user", "create", "--integration", "--username"]
+    assert await cli(db, *argv, "agent") == 1
+    assert "lacks INTEGRATION" in capsys.readouterr().err
+    assert await cli(db, *argv, "newbot", "--role", "CS Agent") == 1
+    assert "exists without the INTEGRATION permission" in capsys.readouterr().err
+    assert await cli(db, *argv, "newbot", "--create-admin-role") == 1
+    assert "do not go together" in capsys.readouterr().err
+    assert await cli(db, "user", "create", "--username", "x", stdin="long-enough-1\n") == 1
+    assert "--display-name and --role are required" in capsys.readouterr().err
+    assert await cli(db, "token", "revoke", "--user", "nobody") == 1
+    assert "No user named 'nobody'" in capsys.readouterr().err
+    assert (await role_state(db), await user_count(db)) == (roles_before, users_before)
+    # The demo's integration role is reused.
+    assert await cli(db, *argv, "payments") == 0
+    out = capsys.readouterr().out
+    assert "created the integration role" not in out
+    assert "created integration user 'payments' with the role 'Integration'" in out

@@ -1,5 +1,6 @@
-"""``csdesk user create`` and ``csdesk token create``: the operator's way to add users (the very
-first administrator included) and to give integrations their API tokens."""
+"""``csdesk user create``, ``csdesk role create-integration`` and ``csdesk token create|revoke``:
+the operator's way to add users (the very first administrator included), and the only way to
+grant INTEGRATION: the integration role, its users and their API tokens."""
 
 from __future__ import annotations
 
@@ -27,6 +28,17 @@ First administrator on an empty database: add --create-admin-role, which creates
 of that name exists, e.g.
   csdesk user create --username admin --display-name "Admin" --role Administrator \\
       --create-admin-role
+
+An integration (payment system, warehouse): add --integration. The user gets the role
+"Integration" (or --role), created first if missing, and a random password nobody knows: it
+signs in with API tokens only (csdesk token create --user NAME). Nothing is read from
+standard input, and running it again changes nothing, e.g.
+  csdesk user create --integration --username warehouse --display-name "Warehouse"
+"""
+ROLE_EPILOG = """\
+The role is level 3, holds INTEGRATION and ORDER_VIEW, and sees ALL stores. Running it again
+changes nothing; a role of that name without INTEGRATION is refused, not changed.
+INTEGRATION is granted only here: the GraphQL API never grants, removes or shows it.
 """
 
 
@@ -41,8 +53,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     create.add_argument("--username", required=True, help="sign-in name, e.g. jdoe")
-    create.add_argument("--display-name", required=True, help='shown name, e.g. "Jane Doe"')
-    create.add_argument("--role", required=True, help='role name, e.g. "CS Agent"')
+    create.add_argument(
+        "--display-name", help='shown name, e.g. "Jane Doe" (required unless --integration)'
+    )
+    create.add_argument(
+        "--role", help='role name, e.g. "CS Agent" (with --integration: default "Integration")'
+    )
     create.add_argument(
         "--time-zone", help="IANA time zone (default CSDESK_DEFAULT_TIME_ZONE, Europe/London)"
     )
@@ -51,7 +67,26 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help='create the "Administrator" role first if no role of that name exists',
     )
+    create.add_argument(
+        "--integration",
+        action="store_true",
+        help="a machine user signing in with API tokens only, holding an INTEGRATION role "
+        "(created if missing); idempotent",
+    )
     create.set_defaults(func=run_user_create)
+
+    role = sub.add_parser("role", help="manage roles", description="Manage csdesk roles.")
+    role_sub = role.add_subparsers(dest="role_command", metavar="ACTION", required=True)
+    integration = role_sub.add_parser(
+        "create-integration",
+        help="create the integration role (INTEGRATION is granted only here)",
+        description="Create the role of integration clients on CSDESK_DATABASE_URL, unless "
+        "it exists.",
+        epilog=ROLE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    integration.add_argument("--name", default="Integration", help="default: Integration")
+    integration.set_defaults(func=run_role_create_integration)
 
     token = sub.add_parser(
         "token", help="manage API tokens", description="Manage long-lived API tokens."
@@ -66,6 +101,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     tcreate.add_argument("--user", required=True, help="username of the integration user")
     tcreate.set_defaults(func=run_token_create)
+    trevoke = token_sub.add_parser(
+        "revoke",
+        help="revoke every API token of a user",
+        description="Revoke every open API token of a user at once (e.g. one leaked).",
+    )
+    trevoke.add_argument("--user", required=True, help="username of the integration user")
+    trevoke.set_defaults(func=run_token_revoke)
 
 
 def fail(message: str) -> int:
@@ -100,9 +142,15 @@ def _in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T
 
 
 def run_user_create(args: argparse.Namespace) -> int:
-    from resolvers import admin
+    from resolvers.admin import operator, users
     from resolvers.errors import DomainError
 
+    if args.integration:
+        if args.create_admin_role:
+            return fail("--integration and --create-admin-role do not go together")
+        return run_integration_user_create(args)
+    if not args.display_name or not args.role:
+        return fail("--display-name and --role are required (unless --integration)")
     settings = Settings.from_env()
     password = read_password()
     if password is None:
@@ -113,9 +161,9 @@ def run_user_create(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> tuple[str, bool]:
         created = False
         if args.create_admin_role:
-            _, created = await admin.ensure_admin_role(session)
-        role = await admin.role_by_name(session, args.role)
-        await admin.add_user(
+            _, created = await operator.ensure_admin_role(session)
+        role = await operator.role_by_name(session, args.role)
+        await users.add_user(
             session,
             username=args.username,
             display_name=args.display_name,
@@ -132,19 +180,19 @@ def run_user_create(args: argparse.Namespace) -> int:
     except SQLAlchemyError as exc:
         return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
     if created:
-        print(f"csdesk: created the role {admin.ADMIN_ROLE_NAME!r}")
+        print(f"csdesk: created the role {operator.ADMIN_ROLE_NAME!r}")
     print(f"csdesk: created user {args.username.strip()!r} with the role {role_name!r}")
     return 0
 
 
 def run_token_create(args: argparse.Namespace) -> int:
-    from resolvers import admin
+    from resolvers.admin import tokens
     from resolvers.errors import DomainError
 
     settings = Settings.from_env()
 
     async def work(session: AsyncSession) -> str:
-        return await admin.create_api_token(session, args.user)
+        return await tokens.create_api_token(session, args.user)
 
     try:
         token = _in_transaction(settings.database_url, work)
@@ -158,4 +206,79 @@ def run_token_create(args: argparse.Namespace) -> int:
         "hashed; send it as 'Authorization: Bearer <token>'.",
         file=sys.stderr,
     )
+    return 0
+
+
+def run_role_create_integration(args: argparse.Namespace) -> int:
+    from resolvers.admin import operator
+    from resolvers.errors import DomainError
+
+    settings = Settings.from_env()
+
+    async def work(session: AsyncSession) -> tuple[str, bool]:
+        role, created = await operator.ensure_integration_role(session, args.name)
+        return role.name, created
+
+    try:
+        name, created = _in_transaction(settings.database_url, work)
+    except DomainError as exc:
+        return fail(f"{exc.message} Nothing was created.")
+    except SQLAlchemyError as exc:
+        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
+    print(f"csdesk: {'created' if created else 'kept'} the integration role {name!r}")
+    return 0
+
+
+def run_integration_user_create(args: argparse.Namespace) -> int:
+    from resolvers.admin import operator
+    from resolvers.errors import DomainError
+
+    settings = Settings.from_env()
+    username = args.username.strip()
+
+    async def work(session: AsyncSession) -> tuple[str, bool, bool]:
+        role, role_created = await operator.ensure_integration_role(
+            session, args.role or operator.INTEGRATION_ROLE_NAME
+        )
+        _, created = await operator.ensure_integration_user(
+            session,
+            username=username,
+            display_name=args.display_name or username,
+            role=role,
+            time_zone=args.time_zone or "UTC",
+        )
+        return role.name, role_created, created
+
+    try:
+        role_name, role_created, created = _in_transaction(settings.database_url, work)
+    except DomainError as exc:
+        return fail(f"{exc.message} Nothing was created.")
+    except SQLAlchemyError as exc:
+        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
+    if role_created:
+        print(f"csdesk: created the integration role {role_name!r}")
+    if created:
+        print(f"csdesk: created integration user {username!r} with the role {role_name!r}")
+    else:
+        print(f"csdesk: integration user {username!r} exists already; nothing changed")
+    print(f"csdesk: its API token: csdesk token create --user {username}")
+    return 0
+
+
+def run_token_revoke(args: argparse.Namespace) -> int:
+    from resolvers.admin import tokens
+    from resolvers.errors import DomainError
+
+    settings = Settings.from_env()
+
+    async def work(session: AsyncSession) -> int:
+        return await tokens.revoke_api_tokens(session, args.user)
+
+    try:
+        count = _in_transaction(settings.database_url, work)
+    except DomainError as exc:
+        return fail(f"{exc.message} Nothing was revoked.")
+    except SQLAlchemyError as exc:
+        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
+    print(f"csdesk: revoked {count} API token{'' if count == 1 else 's'} of {args.user.strip()!r}")
     return 0

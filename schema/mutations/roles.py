@@ -1,5 +1,5 @@
-"""``roleCreate`` and ``roleUpdate``: roles below the viewer's level, granting only what the
-viewer holds (rules in resolvers.admin)."""
+"""``roleCreate`` and ``roleUpdate``: roles the viewer manages, before and after the change
+(rules in resolvers.admin.grants)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from models.enums import Permission, StoreAccess
-from resolvers import admin
+from resolvers.admin import roles as admin_roles
 from schema import ids
 from schema.admin import Role
 from schema.context import Info
@@ -20,7 +20,7 @@ class RoleCreateInput:
     name: str
     level: int = strawberry.field(description="1–3; below your own level unless you are level 1.")
     permissions: list[Permission] = strawberry.field(
-        description="Only permissions your own role holds."
+        description="Only permissions your own role holds; never INTEGRATION (csdesk grants it)."
     )
     store_access: StoreAccess
     store_codes: list[str] = strawberry.field(
@@ -34,7 +34,9 @@ class RoleUpdateInput:
     name: str | None = None
     level: int | None = None
     permissions: list[Permission] | None = strawberry.field(
-        default=None, description="The complete new set of permissions."
+        default=None,
+        description="The complete new set: only permissions your own role holds, never "
+        "INTEGRATION.",
     )
     store_access: StoreAccess | None = None
     store_codes: list[str] | None = strawberry.field(
@@ -66,7 +68,7 @@ async def role_create(info: Info, input: RoleCreateInput) -> RoleCreateResult:
     """Create a role."""
     viewer = info.context.viewer_or_raise()
     async with info.context.db.write() as session:
-        view = await admin.create_role(
+        view = await admin_roles.create_role(
             session,
             viewer,
             name=input.name,
@@ -84,7 +86,7 @@ async def role_update(info: Info, input: RoleUpdateInput) -> RoleUpdateResult:
     viewer = info.context.viewer_or_raise()
     role_id = ids.decode(input.role_id, "Role", ["input", "roleId"])
     async with info.context.db.write() as session:
-        view = await admin.update_role(
+        view = await admin_roles.update_role(
             session,
             viewer,
             role_id,

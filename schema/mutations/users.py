@@ -1,5 +1,5 @@
 """``userCreate`` and ``userUpdate``: users holding roles the viewer manages (rules in
-resolvers.admin)."""
+resolvers.admin.grants)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from auth.passwords import MIN_PASSWORD_LENGTH
-from resolvers import admin
+from resolvers.admin import users as admin_users
 from schema import ids
 from schema.context import Info
 from schema.errors import AlreadyExists, NotAllowed, NotFound, ValidationFailed
@@ -63,7 +63,7 @@ async def user_create(info: Info, input: UserCreateInput) -> UserCreateResult:
     viewer = info.context.viewer_or_raise()
     role_id = ids.decode(input.role_id, "Role", ["input", "roleId"])
     async with info.context.db.write() as session:
-        row, view = await admin.create_user(
+        row, view = await admin_users.create_user(
             session,
             viewer,
             username=input.username,
@@ -82,7 +82,7 @@ async def user_update(info: Info, input: UserUpdateInput) -> UserUpdateResult:
     user_id = ids.decode(input.user_id, "User", ["input", "userId"])
     role_id = ids.decode_optional(input.role_id, "Role", ["input", "roleId"])
     async with info.context.db.write() as session:
-        row, view = await admin.update_user(
+        row, view = await admin_users.update_user(
             session,
             viewer,
             user_id,
