@@ -47,7 +47,7 @@ bench: install
 	$(BIN)/python -m bench --orders 100000 $(BENCH_ARGS)
 
 bench-full: install
-	$(BIN)/python -m bench --orders 1000000 --repeat 15 $(BENCH_ARGS)
+	$(BIN)/python -m bench --orders 1000000 --repeat 15 --warmup 2 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info

@@ -34,7 +34,11 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> str:
 
 
 def _failed(response: httpx.Response) -> bool:
-    return response.status_code != 200 or b'"errors"' in response.content
+    """An HTTP or GraphQL error, or a mutation answering one of its error types."""
+    body = response.content
+    if response.status_code != 200 or b'"errors"' in body:
+        return True
+    return b'"__typename"' in body and b'Success"' not in body
 
 
 @dataclass

@@ -90,7 +90,7 @@ class RawDatabase:
                 host=u.host,
                 port=u.port,
                 database=u.database,
-                min_size=2,
+                min_size=min(2, self.size),
                 max_size=self.size,
             )
             return
