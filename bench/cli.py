@@ -174,7 +174,11 @@ async def measure(args: argparse.Namespace, engine: str, url: str) -> dict[str, 
         "warmup": args.warmup,
         "clients": args.clients,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_before": [round(x, 1) for x in os.getloadavg()],
+        },
         "csdesk_env": "production",
         "cases": [],
         "throughput": [],
@@ -300,6 +304,12 @@ async def measure(args: argparse.Namespace, engine: str, url: str) -> dict[str, 
                     result["throughput"].append(
                         {"name": name, "csdesk": rw.summary(), "raw": None, "ratio": None}
                     )
+    result["machine"]["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
+    for row in result["cases"] + result["throughput"]:
+        for side in ("csdesk", "raw"):
+            if (row.get(side) or {}).get("first_error"):
+                say(f"{tag} {row['name']}, {side}: {row[side]['errors']} errors, the first: "
+                    f"{row[side]['first_error']}")  # fmt: skip
     return result
 
 

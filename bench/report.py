@@ -34,7 +34,8 @@ def table(result: dict[str, Any]) -> str:
         f"{result['engine']}, {result['orders']:,} orders, user {result['user']}, "
         f"{result['repeat']} requests per app and case over HTTP ({result['transport']}); "
         "latencies in ms, ratio = csdesk median / raw median, stmts = SQL statements "
-        "csdesk/raw",
+        f"csdesk/raw; load average {result['machine']['load_average_before']} before, "
+        f"{result['machine'].get('load_average_after')} after",
         head,
         "-" * len(head),
     ]

@@ -46,6 +46,11 @@ class Answer:
     body: bytes
     statements: int | None
     failed: bool
+    status: int = 200
+
+    def error(self) -> str:
+        """What went wrong, shortly (for the report)."""
+        return f"HTTP {self.status}: {self.body[:300].decode(errors='replace')}"
 
 
 async def ask(client: httpx.AsyncClient, token: str, body: dict[str, Any]) -> Answer:
@@ -53,7 +58,12 @@ async def ask(client: httpx.AsyncClient, token: str, body: dict[str, Any]) -> An
         "/graphql", json=body, headers={"Authorization": f"Bearer {token}"}
     )
     header = response.headers.get(STATEMENTS)
-    return Answer(response.content, int(header) if header else None, _failed(response))
+    return Answer(
+        response.content,
+        int(header) if header else None,
+        _failed(response),
+        response.status_code,
+    )
 
 
 async def deep_cursor(
@@ -118,6 +128,7 @@ class Timings:
     ms: list[float] = field(default_factory=list)
     errors: int = 0
     statements: int | None = None
+    first_error: str | None = None
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.ms)
@@ -127,6 +138,7 @@ class Timings:
             "requests": len(ordered),
             "errors": self.errors,
             "statements": self.statements,
+            "first_error": self.first_error,
         }
 
 
@@ -136,7 +148,9 @@ async def _timed(
     start = time.perf_counter()
     answer = await ask(client, token, body)
     into.ms.append((time.perf_counter() - start) * 1000)
-    into.errors += answer.failed
+    if answer.failed:
+        into.errors += 1
+        into.first_error = into.first_error or answer.error()
     if answer.statements is not None:
         into.statements = answer.statements
 
@@ -166,6 +180,7 @@ class Throughput:
     requests: int = 0
     errors: int = 0
     seconds: float = 0.0
+    first_error: str | None = None
 
     def summary(self) -> dict[str, Any]:
         rate = self.requests / self.seconds if self.seconds else 0.0
@@ -174,6 +189,7 @@ class Throughput:
             "requests": self.requests,
             "errors": self.errors,
             "seconds": round(self.seconds, 2),
+            "first_error": self.first_error,
         }
 
 
@@ -191,9 +207,12 @@ async def _burst(
         while time.perf_counter() < deadline:
             try:
                 answer = await ask(client, token, bodies())
-                into.errors += answer.failed
-            except httpx.HTTPError:
+                if answer.failed:
+                    into.errors += 1
+                    into.first_error = into.first_error or answer.error()
+            except httpx.HTTPError as exc:
                 into.errors += 1
+                into.first_error = into.first_error or f"{type(exc).__name__}: {exc}"
             into.requests += 1
 
     start = time.perf_counter()
