@@ -180,6 +180,10 @@ async def measure(args: argparse.Namespace, engine: str, url: str) -> dict[str, 
             "load_average_before": [round(x, 1) for x in os.getloadavg()],
         },
         "csdesk_env": "production",
+        "ratios": {
+            "cases": "csdesk median / raw median",
+            "throughput": "raw req/s / csdesk req/s",
+        },
         "cases": [],
         "throughput": [],
     }

@@ -51,8 +51,8 @@ def table(result: dict[str, Any]) -> str:
             f"  {_x(row.get('ratio')):>6}  {_stmts(row):>6}  {errors:>6}{note}"
         )
     if result["throughput"]:
-        out += ["", f"{'throughput':{width}}  {'csdesk req/s':>12}  {'raw req/s':>10}  "
-                f"{'ratio':>6}  {'errors':>6}"]  # fmt: skip
+        out += ["", f"{'throughput (ratio = raw / csdesk)':{width}}  {'csdesk req/s':>12}  "
+                f"{'raw req/s':>10}  {'ratio':>6}  {'errors':>6}"]  # fmt: skip
         for row in result["throughput"]:
             c, r = row["csdesk"], row["raw"] or {}
             errors = c["errors"] + (r.get("errors") or 0)
