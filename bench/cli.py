@@ -123,11 +123,11 @@ def _absolute(url: str) -> str:
 
 
 @contextlib.contextmanager
-def server(app: str, url: str, log_dir: Path) -> Iterator[str]:
+def server(app: str, url: str, log_dir: Path, tag: str) -> Iterator[str]:
     """``python -m bench.serve`` in a process of its own; yields its base URL."""
     port = _free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"bench-server-{app}.log"
+    log = log_dir / f"bench-server-{app}-{tag}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bench.serve", app, "--database-url", url, "--port", str(port)],
@@ -196,8 +196,8 @@ async def measure(args: argparse.Namespace, engine: str, url: str) -> dict[str, 
         await raw_db.close()
     result["fixtures"] = {"rich_order": fx.rich, "sample_order": fx.sample.get("number")}
     with (
-        server("csdesk", url, args.output_dir) as a_url,
-        server("raw", url, args.output_dir) as b_url,
+        server("csdesk", url, args.output_dir, f"{engine}-{result['label']}") as a_url,
+        server("raw", url, args.output_dir, f"{engine}-{result['label']}") as b_url,
     ):
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
         async with (
