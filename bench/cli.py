@@ -162,11 +162,12 @@ def server(app: str, url: str, log_dir: Path, tag: str) -> Iterator[str]:
             proc.wait()
 
 
-async def measure(args: argparse.Namespace, engine: str, url: str) -> dict[str, Any]:
+async def measure(args: argparse.Namespace, engine: str, url: str, label: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "engine": engine,
-        "orders": args.orders,
-        "label": database.label(args.orders),
+        # None: a database of the user's own, of whatever size it has.
+        "orders": args.orders if not args.database_url else None,
+        "label": label,
         "database": make_url(url).render_as_string(hide_password=True),
         "transport": TRANSPORT,
         "user": args.user,
@@ -187,7 +188,7 @@ async def measure(args: argparse.Namespace, engine: str, url: str) -> dict[str, 
         "cases": [],
         "throughput": [],
     }
-    tag = f"[{engine} {database.label(args.orders)}]"
+    tag = f"[{engine} {label}]"
     raw_db = RawDatabase(url, size=1)
     await raw_db.open()
     try:
@@ -346,7 +347,9 @@ def main(argv: list[str] | None = None) -> int:
         url = _absolute(url)
         say(f"[{engine}] preparing {make_url(url).render_as_string(hide_password=True)}")
         database.prepare(url, args.orders, ours=ours)
-        result = asyncio.run(measure(args, engine, url))
+        # A database of the user's own is named after it, not after --orders.
+        label = database.label(args.orders) if ours else _name(url)
+        result = asyncio.run(measure(args, engine, url, label))
         failed = failed or bool(result["json_differs"])
         if args.check:
             summaries.append(
@@ -359,6 +362,12 @@ def main(argv: list[str] | None = None) -> int:
         summaries.append(_summary(result, path))
     print("summary:\n" + "\n".join(f"  {s}" for s in summaries), flush=True)
     return 1 if failed else 0
+
+
+def _name(url: str) -> str:
+    """``db-<file or database name>``, e.g. ``db-csdesk`` for ./csdesk.db."""
+    stem = Path(make_url(url).database or "db").stem
+    return "db-" + re.sub(r"[^A-Za-z0-9_.-]", "_", stem)
 
 
 def _summary(result: dict[str, Any], path: Path) -> str:

@@ -80,7 +80,8 @@ async def _pg_admin(url: URL, sql: str) -> None:
 def prepare(url: str, orders: int, *, ours: bool) -> None:
     """Make ``url`` a migrated database seeded with ``orders`` orders (seed 1), seeding only
     when it is not marked as such. ``ours``: the harness named it, so it may recreate it; a
-    database given by the user is never dropped."""
+    database given by the user is never dropped: seeded when it has no orders, else measured
+    as it is."""
     from csdesk.migrate import upgrade
 
     parsed = make_url(url)
@@ -88,33 +89,55 @@ def prepare(url: str, orders: int, *, ours: bool) -> None:
         path = Path(parsed.database or "")
         marker = path.with_name(path.name + ".seeded")
         seeded = marker.exists() and marker.read_text().strip() == _marker(orders)
-        if not seeded and path.exists():
-            if not ours:
-                raise SystemExit(f"bench: {path} is not a complete benchmark seed; delete it")
+        if not seeded and path.exists() and ours:
             _say(f"{path} is not a complete seed of {orders:,} orders: starting it again")
             for suffix in ("", "-wal", "-shm", ".seeded"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         upgrade(url)  # new migrations apply to a reused database too
+        if not seeded and _has_orders(url, ours):
+            return
         if not seeded:
             _seed(url, orders)
             marker.write_text(_marker(orders) + "\n")
         return
     state = asyncio.run(_pg_state(parsed))
     seeded = state == _marker(orders)
-    if not seeded and state is not None:
-        if not ours:
-            raise SystemExit(f"bench: database {parsed.database} is not a complete benchmark seed")
+    if not seeded and state is not None and ours:
         _say(f"database {parsed.database} is not a complete seed: starting it again")
         asyncio.run(_pg_admin(parsed, f'DROP DATABASE "{parsed.database}" WITH (FORCE)'))
         state = None
     if state is None:
         asyncio.run(_pg_admin(parsed, f'CREATE DATABASE "{parsed.database}"'))
     upgrade(url)
+    if not seeded and _has_orders(url, ours):
+        return
     if not seeded:
         _seed(url, orders)
         comment = _marker(orders).replace("'", "''")
         asyncio.run(_pg_admin(parsed, f"COMMENT ON DATABASE \"{parsed.database}\" IS '{comment}'"))
+
+
+def _has_orders(url: str, ours: bool) -> bool:
+    """Whether a database given by the user already holds orders: then it is measured as it
+    is (a database of the harness's own was emptied above when not marked)."""
+    if ours:
+        return False
+    from bench.raw.db import RawDatabase
+
+    async def count() -> int:
+        db = RawDatabase(url, size=1)
+        await db.open()
+        try:
+            async with db.connection() as conn:
+                return int((await conn.fetch('SELECT count(*) FROM "order"'))[0][0])
+        finally:
+            await db.close()
+
+    have = asyncio.run(count())
+    if have:
+        _say(f"measuring the {have:,} orders already in {make_url(url).database}")
+    return have > 0
 
 
 def _seed(url: str, orders: int) -> None:

@@ -31,7 +31,9 @@ def table(result: dict[str, Any]) -> str:
         f"  {'ratio':>6}  {'stmts':>6}  {'errors':>6}"
     )
     out = [
-        f"{result['engine']}, {result['orders']:,} orders, user {result['user']}, "
+        f"{result['engine']}, "
+        + (f"{result['orders']:,} orders" if result["orders"] else result["database"])
+        + f", user {result['user']}, "
         f"{result['repeat']} requests per app and case over HTTP ({result['transport']}); "
         "latencies in ms, ratio = csdesk median / raw median, stmts = SQL statements "
         f"csdesk/raw; load average {result['machine']['load_average_before']} before, "
