@@ -185,6 +185,7 @@ async def measure(args: argparse.Namespace, engine: str, url: str, label: str) -
             "cases": "csdesk median / raw median",
             "throughput": "raw req/s / csdesk req/s",
         },
+        "checked": [],
         "cases": [],
         "throughput": [],
     }
@@ -211,104 +212,14 @@ async def measure(args: argparse.Namespace, engine: str, url: str, label: str) -
             write = C.appeasement_case(fx)
             if args.only:
                 reads = [c for c in reads if args.only.lower() in c.name.lower()]
-            say(f"{tag} checking the raw baseline's JSON against csdesk's ({len(reads)} cases)")
-            equal: dict[str, bool] = {}
-            statements: dict[str, tuple[int | None, int | None]] = {}
-            for case in reads:
-                found = await runner.check(a, b, token, case)
-                equal[case.name] = found.equal
-                statements[case.name] = (found.csdesk.statements, found.raw.statements)
-                if not found.equal:
-                    say(f"{tag} JSON DIFFERS, not timed: {case.name}: {found.detail}")
-            result["json_equal"] = sum(equal.values())
-            result["json_differs"] = [n for n, ok in equal.items() if not ok]
+            equal = await _check(a, b, token, reads, result, tag)
             if args.check:
-                say(f"{tag} {sum(equal.values())}/{len(equal)} cases answer the same JSON")
-                for case in reads:
-                    a_st, b_st = statements[case.name]
-                    result["cases"].append(
-                        {
-                            "name": case.name,
-                            "group": case.group,
-                            "json_equal": equal[case.name],
-                            "csdesk": {"statements": a_st},
-                            "raw": {"statements": b_st},
-                        }
-                    )
                 return result
-
-            for i, case in enumerate(reads, start=1):
-                say(f"{tag} {i}/{len(reads)} {case.name}")
-                row: dict[str, Any] = {"name": case.name, "group": case.group}
-                row["json_equal"] = equal[case.name]
-                if not equal[case.name]:
-                    row.update(csdesk=None, raw=None, ratio=None)
-                else:
-                    ta, tb = await runner.interleaved(
-                        [a, b], token, case.body, repeat=args.repeat, warmup=args.warmup
-                    )
-                    sa, sb = ta.summary(), tb.summary()
-                    row.update(
-                        csdesk=sa, raw=sb, ratio=report.ratio(sa["median_ms"], sb["median_ms"])
-                    )
-                result["cases"].append(row)
-
+            await _latencies(args, a, b, token, reads, equal, result, tag)
             if not args.no_throughput:
-                for case in reads:
-                    if case.group not in ("queue", "detail") or not equal[case.name]:
-                        continue
-                    if case.group == "queue" and "newest" not in case.name:
-                        continue
-                    name = f"{case.name.split(' (')[0]}, {args.clients} clients"
-                    say(f"{tag} throughput: {name}")
-                    ra, rb = await runner.throughput(
-                        [a, b],
-                        token,
-                        case.body,
-                        clients=args.clients,
-                        seconds=args.seconds,
-                        rounds=args.rounds,
-                    )
-                    sa, sb = ra.summary(), rb.summary()
-                    result["throughput"].append(
-                        {
-                            "name": name,
-                            "csdesk": sa,
-                            "raw": sb,
-                            "ratio": report.ratio(sb["req_per_s"], sa["req_per_s"]),
-                        }
-                    )
-
+                await _throughputs(args, a, b, token, reads, equal, result, tag)
             if not args.no_writes and fx.lines and fx.reason and _wanted(args, write.name):
-                bodies = runner.cycling(write, "lineId", fx.lines)
-                say(f"{tag} {write.name}")
-                (tw,) = await runner.interleaved(
-                    [a], token, bodies, repeat=args.repeat, warmup=args.warmup
-                )
-                result["cases"].append(
-                    {
-                        "name": write.name,
-                        "group": write.group,
-                        "json_equal": None,
-                        "csdesk": tw.summary(),
-                        "raw": None,
-                        "ratio": None,
-                    }
-                )
-                if not args.no_throughput:
-                    name = f"appeasementCreate, {args.clients} writers"
-                    say(f"{tag} throughput: {name}")
-                    (rw,) = await runner.throughput(
-                        [a],
-                        token,
-                        bodies,
-                        clients=args.clients,
-                        seconds=args.seconds,
-                        rounds=args.rounds,
-                    )
-                    result["throughput"].append(
-                        {"name": name, "csdesk": rw.summary(), "raw": None, "ratio": None}
-                    )
+                await _writes(args, a, token, write, fx.lines, result, tag)
     result["machine"]["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     for row in result["cases"] + result["throughput"]:
         for side in ("csdesk", "raw"):
@@ -316,6 +227,123 @@ async def measure(args: argparse.Namespace, engine: str, url: str, label: str) -
                 say(f"{tag} {row['name']}, {side}: {row[side]['errors']} errors, the first: "
                     f"{row[side]['first_error']}")  # fmt: skip
     return result
+
+
+Client = httpx.AsyncClient
+
+
+async def _check(
+    a: Client, b: Client, token: str, reads: list[C.Case], result: dict[str, Any], tag: str
+) -> dict[str, bool]:
+    """Which cases the raw baseline answers byte for byte like csdesk (the others are not
+    timed); with the statements each side ran, for --check."""
+    say(f"{tag} checking the raw baseline's JSON against csdesk's ({len(reads)} cases)")
+    equal: dict[str, bool] = {}
+    for case in reads:
+        found = await runner.check(a, b, token, case)
+        equal[case.name] = found.equal
+        if not found.equal:
+            say(f"{tag} JSON DIFFERS, not timed: {case.name}: {found.detail}")
+        result["checked"].append(
+            {
+                "name": case.name,
+                "json_equal": found.equal,
+                "statements": [found.csdesk.statements, found.raw.statements],
+            }
+        )
+    result["json_equal"] = sum(equal.values())
+    result["json_differs"] = [n for n, ok in equal.items() if not ok]
+    say(f"{tag} {sum(equal.values())}/{len(equal)} cases answer the same JSON")
+    return equal
+
+
+async def _latencies(
+    args: argparse.Namespace,
+    a: Client,
+    b: Client,
+    token: str,
+    reads: list[C.Case],
+    equal: dict[str, bool],
+    result: dict[str, Any],
+    tag: str,
+) -> None:
+    for i, case in enumerate(reads, start=1):
+        say(f"{tag} {i}/{len(reads)} {case.name}")
+        row: dict[str, Any] = {"name": case.name, "group": case.group}
+        row["json_equal"] = equal[case.name]
+        if not equal[case.name]:
+            row.update(csdesk=None, raw=None, ratio=None)
+        else:
+            ta, tb = await runner.interleaved(
+                [a, b], token, case.body, repeat=args.repeat, warmup=args.warmup
+            )
+            sa, sb = ta.summary(), tb.summary()
+            row.update(csdesk=sa, raw=sb, ratio=report.ratio(sa["median_ms"], sb["median_ms"]))
+        result["cases"].append(row)
+
+
+async def _throughputs(
+    args: argparse.Namespace,
+    a: Client,
+    b: Client,
+    token: str,
+    reads: list[C.Case],
+    equal: dict[str, bool],
+    result: dict[str, Any],
+    tag: str,
+) -> None:
+    """The queue page (newest first) and the detail page with --clients clients."""
+    for case in reads:
+        if case.group not in ("queue", "detail") or not equal[case.name]:
+            continue
+        if case.group == "queue" and "newest" not in case.name:
+            continue
+        name = f"{case.name.split(' (')[0]}, {args.clients} clients"
+        say(f"{tag} throughput: {name}")
+        ra, rb = await runner.throughput(
+            [a, b],
+            token,
+            case.body,
+            clients=args.clients,
+            seconds=args.seconds,
+            rounds=args.rounds,
+        )
+        sa, sb = ra.summary(), rb.summary()
+        ratio = report.ratio(sb["req_per_s"], sa["req_per_s"])
+        result["throughput"].append({"name": name, "csdesk": sa, "raw": sb, "ratio": ratio})
+
+
+async def _writes(
+    args: argparse.Namespace,
+    a: Client,
+    token: str,
+    write: C.Case,
+    lines: list[str],
+    result: dict[str, Any],
+    tag: str,
+) -> None:
+    """appeasementCreate on csdesk alone: latency, then --clients writers."""
+    bodies = runner.cycling(write, "lineId", lines)
+    say(f"{tag} {write.name}")
+    (tw,) = await runner.interleaved([a], token, bodies, repeat=args.repeat, warmup=args.warmup)
+    result["cases"].append(
+        {
+            "name": write.name,
+            "group": write.group,
+            "json_equal": None,
+            "csdesk": tw.summary(),
+            "raw": None,
+            "ratio": None,
+        }
+    )
+    if args.no_throughput:
+        return
+    name = f"appeasementCreate, {args.clients} writers"
+    say(f"{tag} throughput: {name}")
+    (rw,) = await runner.throughput(
+        [a], token, bodies, clients=args.clients, seconds=args.seconds, rounds=args.rounds
+    )
+    result["throughput"].append({"name": name, "csdesk": rw.summary(), "raw": None, "ratio": None})
 
 
 def _wanted(args: argparse.Namespace, name: str) -> bool:
@@ -356,6 +384,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{engine}: {result['json_equal']} cases answer the same JSON, "
                 f"{len(result['json_differs'])} differ"
             )
+            for row in result["checked"]:
+                a_st, b_st = row["statements"]
+                mark = "same JSON" if row["json_equal"] else "DIFFERS  "
+                print(f"{mark}  statements {a_st}/{b_st}  {row['name']}")
             continue
         print(report.table(result) + "\n", flush=True)
         path = report.write(result, args.output_dir)
