@@ -7,7 +7,7 @@ DEMO_ORDERS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint types pytest schema bench clean
+.PHONY: install run test lint types pytest schema bench bench-full clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,8 +41,13 @@ test: lint types pytest
 schema: install
 	$(BIN)/csdesk export-schema --output frontend-contract/schema.graphql
 
+# csdesk against the raw baseline (bench/), over HTTP, on SQLite and on PostgreSQL when
+# reachable; seeds ./var/bench-*.sqlite and csdesk_bench* once. BENCH_ARGS=--help for more.
 bench: install
-	$(BIN)/python -m bench.queue
+	$(BIN)/python -m bench --orders 100000 $(BENCH_ARGS)
+
+bench-full: install
+	$(BIN)/python -m bench --orders 1000000 --repeat 15 --warmup 2 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info
