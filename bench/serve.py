@@ -60,8 +60,8 @@ class StatementHeader:
 def csdesk_app(url: str) -> Any:
     """csdesk's ASGI app as deployed: production settings (no statement counting of its own,
     no GraphiQL), wrapped in the statement header."""
-    from csdesk.app import create_app
     from core.config import Settings
+    from csdesk.app import create_app
 
     app = create_app(Settings(database_url=url, environment="production"))
     return StatementHeader(app, app.state.db.engine)

@@ -10,8 +10,8 @@ import pytest
 from bench import cases
 from bench.raw.app import RawApp
 from bench.runner import check, deep_cursor, login
-from csdesk.app import create_app
 from core.db import Database
+from csdesk.app import create_app
 from tests.conftest import SEED_ORDERS, make_settings
 
 
