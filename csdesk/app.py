@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
+from csdesk import admin_ui
 from csdesk.config import Settings
 from csdesk.db import Database, StatementCounter, statement_counter
 from resolvers.loaders import Loaders
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
+            *admin_ui.routes(),
         ],
         lifespan=lifespan,
     )
