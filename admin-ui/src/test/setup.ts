@@ -10,3 +10,6 @@ HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
   this.removeAttribute('open');
 };
 afterEach(cleanup);
+
+// Formats follow the browser's language: tests read as a British agent would.
+Object.defineProperty(navigator, 'language', { value: 'en-GB', configurable: true });
