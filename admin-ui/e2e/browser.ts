@@ -23,6 +23,7 @@ export function launch(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      '--lang=en-GB',
     ],
   });
 }
