@@ -122,12 +122,17 @@ export default async function setup(project: TestProject) {
     CSDESK_SPOOL_DIR: join(tmp, 'spool'),
     CSDESK_WORKER_IN_PROCESS: 'false',
   };
-  execFileSync(CSDESK, ['db', 'upgrade'], { env, stdio: 'inherit' });
+  execFileSync(CSDESK, ['db', 'upgrade'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   execFileSync(CSDESK, ['seed', '--orders', '300', '--seed', '1'], { env, stdio: 'inherit' });
   const port = await freePort();
   const server = spawn(CSDESK, ['serve', '--host', '127.0.0.1', '--port', String(port)], {
     env,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // uvicorn's access log is noise in a passing run; it is printed when the suite cannot start.
+  let log = '';
+  server.stderr.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-20_000);
   });
   const base = `http://127.0.0.1:${port}`;
   try {
@@ -136,6 +141,7 @@ export default async function setup(project: TestProject) {
     project.provide('scenario', await findScenario(base));
   } catch (error) {
     server.kill();
+    console.error(log);
     throw error;
   }
   return async () => {
