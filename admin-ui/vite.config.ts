@@ -20,5 +20,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    // userEvent in jsdom is slow on a busy 2-core machine; the default 5 s is too tight.
+    testTimeout: 30_000,
   },
 });
