@@ -47,7 +47,7 @@ export async function open(browser: Browser, base: string): Promise<Session> {
   await context.route('**/*', (route) =>
     route.request().url().startsWith(base) ? route.continue() : route.abort(),
   );
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

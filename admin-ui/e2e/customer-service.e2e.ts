@@ -69,6 +69,7 @@ describe('an agent on the phone with a caller', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByRole('heading', { name: `Order ${caller.number}` }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/admin/orders/${caller.number}`);
+    expect(await page.title()).toBe(`Order ${caller.number} · csdesk`);
     await page.getByRole('heading', { name: 'Actions', exact: true }).waitFor();
     await page.getByRole('button', { name: 'New appeasement' }).waitFor();
     await check(page, '03-order-detail');

@@ -41,7 +41,7 @@ function freePort(): Promise<number> {
 }
 
 async function waitForHealth(base: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`csdesk serve exited with ${server.exitCode}`);
     try {
@@ -52,7 +52,7 @@ async function waitForHealth(base: string, server: ChildProcess): Promise<void> 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error('csdesk did not answer /health within 30 s');
+  throw new Error('csdesk did not answer /health within 60 s');
 }
 
 /** Runs one of the contract's operations over HTTP, as the SPA does but with a bearer token. */

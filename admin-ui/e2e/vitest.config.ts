@@ -8,8 +8,11 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['e2e/global-setup.ts'],
     fileParallelism: false,
-    testTimeout: 60_000,
+    // Generous: the 2 cores are shared, and axe-core on a long page takes seconds when they are busy.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
+    // The page refetches after an action; on a busy machine that takes more than poll's 1 s.
+    expect: { poll: { timeout: 30_000, interval: 100 } },
     reporters: ['default'],
     // One story: a failed step makes the later ones meaningless.
     bail: 1,

@@ -6,6 +6,7 @@ import { Field, FormAlert } from '../components/Field';
 import { LoginDocument } from '../gql/graphql';
 import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../graphql/errors';
 import { useSession } from '../session/session';
+import { usePageTitle } from '../components/usePageTitle';
 
 const KEYS = ['input.username', 'input.password'];
 
@@ -16,6 +17,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<FormError | null>(null);
   const [{ fetching }, login] = useMutation(LoginDocument);
+  usePageTitle('Sign in');
 
   if (session.status === 'signedIn') {
     const from = (location.state as { from?: { pathname: string; search: string } } | null)?.from;

@@ -19,6 +19,7 @@ import { ReshipmentDialog } from '../orders/dialogs/ReshipmentDialog';
 import { ReturnDialog } from '../orders/dialogs/ReturnDialog';
 import { History, Items, OrderInformation, PostsalesActions, ShippingAndBilling } from '../orders/sections';
 import { availableAction } from '../orders/types';
+import { usePageTitle } from '../components/usePageTitle';
 
 const DIALOGS = {
   EXCHANGE: ['New exchange', ExchangeDialog],
@@ -36,6 +37,7 @@ export function OrderDetailPage() {
   const [actionsResult, reloadActions] = useQuery({ query: OrderActionsDocument, variables: { number } });
   const [open, setOpen] = useState<Open>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  usePageTitle(`Order ${number}`);
 
   const reload = useCallback(() => {
     reloadDetail({ requestPolicy: 'network-only' });

@@ -12,6 +12,7 @@ import { OrderQueueDocument } from '../gql/graphql';
 import { fromCombinedError } from '../graphql/errors';
 import { filterFromSearch, paramsFromSearch, searchFromParams, type SearchForm as Search } from '../orders/filter';
 import { SearchForm } from '../orders/SearchForm';
+import { usePageTitle } from '../components/usePageTitle';
 
 const PAGE_SIZE = 25;
 
@@ -23,6 +24,7 @@ export function OrderQueuePage() {
   const search = useMemo(() => searchFromParams(params), [params]);
   const filter = useMemo(() => filterFromSearch(search), [search]);
   const applied = (location.state as { applied?: boolean } | null)?.applied === true;
+  usePageTitle('Orders');
 
   const [{ data, fetching, error }] = useQuery({
     query: OrderQueueDocument,

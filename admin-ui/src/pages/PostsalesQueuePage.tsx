@@ -17,6 +17,7 @@ import {
 import { fromCombinedError } from '../graphql/errors';
 import { PostsalesStepDialog, STEP_LABELS, type Step } from '../orders/dialogs/PostsalesStepDialog';
 import { useSession, useViewer } from '../session/session';
+import { usePageTitle } from '../components/usePageTitle';
 
 const PAGE_SIZE = 25;
 const KINDS: PostsalesActionKind[] = ['RETURN', 'APPEASEMENT', 'EXCHANGE', 'RESHIPMENT', 'CANCELLATION'];
@@ -39,6 +40,7 @@ export function PostsalesQueuePage() {
   const [store, setStore] = useState('');
   const [open, setOpen] = useState<{ step: Step; actionId: string; subject: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  usePageTitle('Post-sales queue');
   const filter = {
     ...(kind ? { kind } : {}),
     ...(status ? { status: [status] } : {}),

@@ -8,6 +8,7 @@ import { humanize } from '../../format/format';
 import { RoleCreateDocument, RoleUpdateDocument, RolesDocument, type Permission, type RolesQuery, type StoreAccess } from '../../gql/graphql';
 import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../../graphql/errors';
 import { useSession } from '../../session/session';
+import { usePageTitle } from '../../components/usePageTitle';
 
 type Role = RolesQuery['roles'][number];
 type Store = RolesQuery['stores'][number];
@@ -111,6 +112,7 @@ function RoleDialog({ role, stores, onClose, onDone }: { role: Role | null; stor
 
 export default function RolesPage() {
   const [{ data, error }] = useQuery({ query: RolesDocument });
+  usePageTitle('Roles');
   const [editing, setEditing] = useState<Role | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   return (

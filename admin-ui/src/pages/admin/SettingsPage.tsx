@@ -6,9 +6,11 @@ import { FormAlert } from '../../components/Field';
 import { DateTime } from '../../components/Values';
 import { SettingsDocument, SettingsUpdateDocument } from '../../gql/graphql';
 import { fromCombinedError, fromUserError, type FormError } from '../../graphql/errors';
+import { usePageTitle } from '../../components/usePageTitle';
 
 export default function SettingsPage() {
   const [{ data, error: loadError }] = useQuery({ query: SettingsDocument });
+  usePageTitle('Settings');
   const [{ fetching }, save] = useMutation(SettingsUpdateDocument);
   const [error, setError] = useState<FormError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

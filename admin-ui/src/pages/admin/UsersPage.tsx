@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
 import { UserCreateDocument, UserUpdateDocument, UsersDocument, type UsersQuery } from '../../gql/graphql';
 import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../../graphql/errors';
+import { usePageTitle } from '../../components/usePageTitle';
 
 type User = UsersQuery['users'][number];
 type Role = UsersQuery['roles'][number];
@@ -107,6 +108,7 @@ function UserDialog({ user, roles, onClose, onDone }: { user: User | null; roles
 
 export default function UsersPage() {
   const [{ data, error }] = useQuery({ query: UsersDocument });
+  usePageTitle('Users');
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   return (
