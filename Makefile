@@ -40,7 +40,7 @@ ui-install: $(UI_DEPS)
 # Typed documents from the contract, type check, bundle, first-load budget (300 kB gzip).
 ui-build: $(UI_BUILD)
 
-# Type check, ESLint and the component tests (Vitest).
+# Type check, ESLint, Prettier and the component tests (Vitest).
 ui-check: $(UI_DEPS)
 	cd $(UI) && npm run check
 

@@ -84,7 +84,10 @@ describe('an agent on the phone with a caller', () => {
     await page.getByRole('button', { name: 'New exchange' }).click();
     const exchange = page.getByRole('dialog', { name: 'New exchange' });
     await exchange.getByRole('checkbox').first().check();
-    await exchange.getByText(/in stock\)/).first().waitFor({ state: 'attached' });
+    await exchange
+      .getByText(/in stock\)/)
+      .first()
+      .waitFor({ state: 'attached' });
     await check(page, '04-exchange-dialog');
     await exchange.getByRole('button', { name: 'Cancel' }).click();
 
@@ -120,7 +123,10 @@ describe('an agent on the phone with a caller', () => {
     await dialog.getByRole('button', { name: 'Create appeasement' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Appeasement of .*5\.00/);
     await expect.poll(() => historyCount(page)).toBeGreaterThan(before);
-    const row = page.getByRole('region', { name: 'Post sales actions' }).getByRole('row').filter({ hasText: 'Appeasement' });
+    const row = page
+      .getByRole('region', { name: 'Post sales actions' })
+      .getByRole('row')
+      .filter({ hasText: 'Appeasement' });
     await expect.poll(() => row.last().textContent()).toMatch(/Requested/);
   });
 
@@ -147,7 +153,9 @@ describe('an agent on the phone with a caller', () => {
     await page.getByLabel('New comment').fill('Customer will call back tomorrow.');
     await page.getByRole('button', { name: 'Save comment' }).click();
     await expect.poll(() => historyCount(page)).toBe(before + 1);
-    expect(await page.locator('ol.timeline > li').last().textContent()).toContain('Customer will call back tomorrow.');
+    expect(await page.locator('ol.timeline > li').last().textContent()).toContain(
+      'Customer will call back tomorrow.',
+    );
     await page.locator('ol.timeline').scrollIntoViewIfNeeded();
     await check(page, '08-history-and-comments');
   });
@@ -192,7 +200,10 @@ describe('a supervisor', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Return approved; refund of/);
 
     await page.goto(`/admin/orders/${caller.number}`);
-    const returns = page.getByRole('region', { name: 'Post sales actions' }).getByRole('row').filter({ hasText: 'Return' });
+    const returns = page
+      .getByRole('region', { name: 'Post sales actions' })
+      .getByRole('row')
+      .filter({ hasText: 'Return' });
     await expect.poll(() => returns.last().textContent()).toMatch(/Approved/);
     const line = page.getByRole('region', { name: 'Item snapshot' }).getByRole('row').nth(caller.returnLine);
     expect(await line.textContent()).toContain('Returned');

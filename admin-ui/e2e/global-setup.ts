@@ -56,7 +56,12 @@ async function waitForHealth(base: string, server: ChildProcess): Promise<void> 
 }
 
 /** Runs one of the contract's operations over HTTP, as the SPA does but with a bearer token. */
-async function run<R, V>(base: string, document: TypedDocumentNode<R, V>, variables: V, token?: string): Promise<R> {
+async function run<R, V>(
+  base: string,
+  document: TypedDocumentNode<R, V>,
+  variables: V,
+  token?: string,
+): Promise<R> {
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -79,16 +84,22 @@ async function token(base: string, username: string): Promise<string> {
 async function findScenario(base: string): Promise<Scenario> {
   const agent = await token(base, 'agent');
   const admin = await token(base, 'admin');
-  const queue = (filter: OrderFilter, as: string) => run(base, OrderQueueDocument, { filter, first: 100 }, as);
+  const queue = (filter: OrderFilter, as: string) =>
+    run(base, OrderQueueDocument, { filter, first: 100 }, as);
   const delivered = await queue({ status: ['DELIVERED'], orderType: 'NORMAL' }, agent);
   for (const { node } of delivered.orders.edges) {
     const detail = (await run(base, OrderDetailDocument, { number: node.number }, agent)).order;
-    const lines = detail?.lines.filter((l) => l.status === 'DELIVERED' && Number(l.refundableAmount.amount) > 10) ?? [];
+    const lines =
+      detail?.lines.filter((l) => l.status === 'DELIVERED' && Number(l.refundableAmount.amount) > 10) ?? [];
     const [first, second] = lines;
     if (!first || !second) continue;
-    const filter = { customerName: node.billingAddress.name, postalCode: detail?.billingAddress.postalCode ?? '' };
+    const filter = {
+      customerName: node.billingAddress.name,
+      postalCode: detail?.billingAddress.postalCode ?? '',
+    };
     if ((await run(base, OrderSearchDocument, { filter }, agent)).orders.totalCount !== 1) continue;
-    const actions = (await run(base, OrderActionsDocument, { number: node.number }, agent)).order?.availableActions ?? [];
+    const actions =
+      (await run(base, OrderActionsDocument, { number: node.number }, agent)).order?.availableActions ?? [];
     const allowed = (kind: string) => actions.some((a) => a.kind === kind && a.allowed);
     if (!allowed('EXCHANGE') || !allowed('RESHIPMENT')) continue;
     const review = (await queue({ status: ['ORDER_REVIEW'], orderType: 'NORMAL' }, agent)).orders.edges[0];
@@ -111,7 +122,8 @@ async function findScenario(base: string): Promise<Scenario> {
 }
 
 export default async function setup(project: TestProject) {
-  if (!existsSync(DIST)) throw new Error('admin-ui/dist is missing: run `npm run build` (make ui-build) first');
+  if (!existsSync(DIST))
+    throw new Error('admin-ui/dist is missing: run `npm run build` (make ui-build) first');
   if (!existsSync(CSDESK)) throw new Error(`${CSDESK} is missing: run \`make install\` first`);
   const tmp = mkdtempSync(join(tmpdir(), 'csdesk-e2e-'));
   const env = {

@@ -6,12 +6,16 @@ export function Money({ value }: { value: MoneyValue | null | undefined }) {
   return <span className="money">{formatMoney(value)}</span>;
 }
 
-export function DateTime({ value, dateOnly = false }: { value: string | null | undefined; dateOnly?: boolean }) {
+export function DateTime({
+  value,
+  dateOnly = false,
+}: {
+  value: string | null | undefined;
+  dateOnly?: boolean;
+}) {
   const { timeZone } = useViewer();
   return (
-    <time dateTime={value ?? undefined}>
-      {formatDateTime(value, timeZone, dateOnly ? 'date' : 'full')}
-    </time>
+    <time dateTime={value ?? undefined}>{formatDateTime(value, timeZone, dateOnly ? 'date' : 'full')}</time>
   );
 }
 

@@ -15,7 +15,9 @@ test('an allowed action is a button that opens its dialog', async () => {
 
 test('an action the role lacks is not shown at all', () => {
   const order = actions({ RETURN: { allowed: false, reason: 'MISSING_PERMISSION', lineIds: [] } });
-  const { container } = render(<ActionButton action={availableAction(order, 'RETURN')} label="New return" onClick={vi.fn()} />);
+  const { container } = render(
+    <ActionButton action={availableAction(order, 'RETURN')} label="New return" onClick={vi.fn()} />,
+  );
   expect(container).toBeEmptyDOMElement();
 });
 

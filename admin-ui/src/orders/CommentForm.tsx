@@ -33,7 +33,13 @@ export function CommentForm({ order, onDone, onStale }: { order: Order; onDone: 
     <form className="comment-form" onSubmit={(e) => void submit(e)} noValidate>
       <FormAlert message={generalError(error, ['input.text'])} />
       <Field label="New comment" error={errorFor(error, 'input.text')}>
-        <textarea name="comment" rows={3} maxLength={2000} value={text} onChange={(e) => setText(e.target.value)} />
+        <textarea
+          name="comment"
+          rows={3}
+          maxLength={2000}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
       </Field>
       <button type="submit" className="button-primary" disabled={fetching || !text.trim()}>
         Save comment

@@ -20,9 +20,20 @@ export const TEXT_FIELDS = [
 ] as const;
 export type TextField = (typeof TEXT_FIELDS)[number][0];
 
-export const ORDER_STATUSES: OrderStatus[] = ['ORDER_REVIEW', 'RELEASED', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
+export const ORDER_STATUSES: OrderStatus[] = [
+  'ORDER_REVIEW',
+  'RELEASED',
+  'SHIPPED',
+  'DELIVERED',
+  'CANCELLED',
+];
 export const ORDER_TYPES: OrderType[] = ['NORMAL', 'EXCHANGE', 'RESHIPMENT'];
-export const APPEASEMENT_STATUSES: AppeasementStatus[] = ['REQUESTED', 'PENDING_RELEASE', 'RELEASED', 'CANCELLED'];
+export const APPEASEMENT_STATUSES: AppeasementStatus[] = [
+  'REQUESTED',
+  'PENDING_RELEASE',
+  'RELEASED',
+  'CANCELLED',
+];
 export const RETURN_STATUSES: ReturnStatus[] = ['REQUESTED', 'APPROVED', 'CANCELLED'];
 export const SORTS: [OrderSort, string][] = [
   ['PURCHASED_AT_DESC', 'Newest first'],

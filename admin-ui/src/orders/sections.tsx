@@ -91,7 +91,8 @@ export function OrderInformation({ order }: { order: Order }) {
               <ul className="inline-list">
                 {order.derivedOrders.map((d) => (
                   <li key={d.id}>
-                    <Link to={orderLink(d.number)}>{d.number}</Link> ({humanize(d.orderType)}, {humanize(d.status)})
+                    <Link to={orderLink(d.number)}>{d.number}</Link> ({humanize(d.orderType)},{' '}
+                    {humanize(d.status)})
                   </li>
                 ))}
               </ul>
@@ -135,13 +136,25 @@ export function Items({ order }: { order: Order }) {
               <th scope="col">Line</th>
               <th scope="col">Image</th>
               <th scope="col">Item</th>
-              <th scope="col" className="num">Original price</th>
-              <th scope="col" className="num">Discount</th>
-              <th scope="col" className="num">Line without taxes</th>
-              <th scope="col" className="num">Taxes</th>
-              <th scope="col" className="num">Line total</th>
+              <th scope="col" className="num">
+                Original price
+              </th>
+              <th scope="col" className="num">
+                Discount
+              </th>
+              <th scope="col" className="num">
+                Line without taxes
+              </th>
+              <th scope="col" className="num">
+                Taxes
+              </th>
+              <th scope="col" className="num">
+                Line total
+              </th>
               <th scope="col">Status</th>
-              <th scope="col" className="num">Refundable</th>
+              <th scope="col" className="num">
+                Refundable
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -244,7 +257,9 @@ export function PostsalesActions({
                 <th scope="col">Action</th>
                 <th scope="col">Status</th>
                 <th scope="col">Lines</th>
-                <th scope="col" className="num">Amount</th>
+                <th scope="col" className="num">
+                  Amount
+                </th>
                 <th scope="col">Reason</th>
                 <th scope="col">Details</th>
                 <th scope="col">Created</th>
@@ -275,7 +290,8 @@ export function PostsalesActions({
                       {a.returnSource && <div>Returned to {a.returnSource.name}</div>}
                       {a.resultingOrder && (
                         <div>
-                          New order <Link to={orderLink(a.resultingOrder.number)}>{a.resultingOrder.number}</Link>
+                          New order{' '}
+                          <Link to={orderLink(a.resultingOrder.number)}>{a.resultingOrder.number}</Link>
                         </div>
                       )}
                       {a.comment && <div className="muted">“{a.comment}”</div>}

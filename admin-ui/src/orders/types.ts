@@ -5,7 +5,10 @@ export type OrderLine = Order['lines'][number];
 export type OrderActions = NonNullable<OrderActionsQuery['order']>;
 export type AvailableAction = OrderActions['availableActions'][number];
 
-export function availableAction(actions: OrderActions, kind: AvailableActionKind): AvailableAction | undefined {
+export function availableAction(
+  actions: OrderActions,
+  kind: AvailableActionKind,
+): AvailableAction | undefined {
   return actions.availableActions.find((a) => a.kind === kind);
 }
 

@@ -131,11 +131,14 @@ export function OrderDetailPage() {
           onDone={done}
         />
       )}
-      {open && open.kind !== 'STEP' && actions && (() => {
-        const Component = DIALOGS[open.kind][1];
-        const action = availableAction(actions, open.kind);
-        return action ? <Component {...dialogProps} action={action} /> : null;
-      })()}
+      {open &&
+        open.kind !== 'STEP' &&
+        actions &&
+        (() => {
+          const Component = DIALOGS[open.kind][1];
+          const action = availableAction(actions, open.kind);
+          return action ? <Component {...dialogProps} action={action} /> : null;
+        })()}
     </article>
   );
 }

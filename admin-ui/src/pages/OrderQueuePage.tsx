@@ -10,7 +10,12 @@ import { DateTime, Money, Status } from '../components/Values';
 import { humanize } from '../format/format';
 import { OrderQueueDocument } from '../gql/graphql';
 import { fromCombinedError } from '../graphql/errors';
-import { filterFromSearch, paramsFromSearch, searchFromParams, type SearchForm as Search } from '../orders/filter';
+import {
+  filterFromSearch,
+  paramsFromSearch,
+  searchFromParams,
+  type SearchForm as Search,
+} from '../orders/filter';
 import { SearchForm } from '../orders/SearchForm';
 import { usePageTitle } from '../components/usePageTitle';
 

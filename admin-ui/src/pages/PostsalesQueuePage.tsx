@@ -21,7 +21,14 @@ import { usePageTitle } from '../components/usePageTitle';
 
 const PAGE_SIZE = 25;
 const KINDS: PostsalesActionKind[] = ['RETURN', 'APPEASEMENT', 'EXCHANGE', 'RESHIPMENT', 'CANCELLATION'];
-const STATUSES: PostsalesActionStatus[] = ['REQUESTED', 'PENDING_RELEASE', 'APPROVED', 'RELEASED', 'COMPLETED', 'CANCELLED'];
+const STATUSES: PostsalesActionStatus[] = [
+  'REQUESTED',
+  'PENDING_RELEASE',
+  'APPROVED',
+  'RELEASED',
+  'COMPLETED',
+  'CANCELLED',
+];
 // The steps the queue offers on a REQUESTED action (the mutation refuses any other status).
 const STEPS: Partial<Record<PostsalesActionKind, [Step, Permission][]>> = {
   RETURN: [
@@ -55,9 +62,19 @@ export function PostsalesQueuePage() {
   return (
     <section aria-labelledby="ps-title">
       <h1 id="ps-title">Post-sales queue</h1>
-      <form className="search search-grid" aria-label="Filter the post-sales queue" onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="search search-grid"
+        aria-label="Filter the post-sales queue"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <Field label="Action">
-          <select value={kind} onChange={(e) => { paging.reset(); setKind(e.target.value as PostsalesActionKind | ''); }}>
+          <select
+            value={kind}
+            onChange={(e) => {
+              paging.reset();
+              setKind(e.target.value as PostsalesActionKind | '');
+            }}
+          >
             <option value="">Any</option>
             {KINDS.map((k) => (
               <option key={k} value={k}>
@@ -67,7 +84,13 @@ export function PostsalesQueuePage() {
           </select>
         </Field>
         <Field label="Status">
-          <select value={status} onChange={(e) => { paging.reset(); setStatus(e.target.value as PostsalesActionStatus | ''); }}>
+          <select
+            value={status}
+            onChange={(e) => {
+              paging.reset();
+              setStatus(e.target.value as PostsalesActionStatus | '');
+            }}
+          >
             <option value="">Any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -77,7 +100,13 @@ export function PostsalesQueuePage() {
           </select>
         </Field>
         <Field label="Purchase point">
-          <select value={store} onChange={(e) => { paging.reset(); setStore(e.target.value); }}>
+          <select
+            value={store}
+            onChange={(e) => {
+              paging.reset();
+              setStore(e.target.value);
+            }}
+          >
             <option value="">All my stores</option>
             {viewer.stores.map((s) => (
               <option key={s.code} value={s.code}>
@@ -112,7 +141,8 @@ export function PostsalesQueuePage() {
               </thead>
               <tbody>
                 {queue.edges.map(({ node }) => {
-                  const steps = node.status === 'REQUESTED' ? (STEPS[node.kind] ?? []).filter(([, p]) => can(p)) : [];
+                  const steps =
+                    node.status === 'REQUESTED' ? (STEPS[node.kind] ?? []).filter(([, p]) => can(p)) : [];
                   const subject = `${humanize(node.kind)} of line ${node.lines.map((l) => l.number).join(', ')} on order ${node.order.number}.`;
                   return (
                     <tr key={node.id}>
@@ -121,7 +151,9 @@ export function PostsalesQueuePage() {
                         <div className="muted">by {node.createdBy?.displayName ?? 'the system'}</div>
                       </td>
                       <td>
-                        <Link to={`/orders/${encodeURIComponent(node.order.number)}`}>{node.order.number}</Link>
+                        <Link to={`/orders/${encodeURIComponent(node.order.number)}`}>
+                          {node.order.number}
+                        </Link>
                         <div className="muted">{node.order.store.code}</div>
                       </td>
                       <td>{node.order.customer.name}</td>

@@ -40,13 +40,7 @@ export function useViewer(): Viewer {
   return viewer;
 }
 
-export function SessionProvider({
-  children,
-  client: given,
-}: {
-  children: ReactNode;
-  client?: Client;
-}) {
+export function SessionProvider({ children, client: given }: { children: ReactNode; client?: Client }) {
   const [state, setState] = useState<{ status: SessionStatus; viewer: Viewer | null }>({
     status: 'loading',
     viewer: null,

@@ -57,8 +57,20 @@ export function order(overrides: Partial<Order> = {}): Order {
   };
 }
 
-export function actions(overrides: Partial<Record<string, Partial<OrderActions['availableActions'][number]>>> = {}): OrderActions {
-  const kinds = ['EXCHANGE', 'RESHIPMENT', 'APPEASEMENT', 'RETURN', 'CANCEL', 'COMMENT', 'RETURN_APPROVE', 'RETURN_CANCEL', 'APPEASEMENT_CANCEL'] as const;
+export function actions(
+  overrides: Partial<Record<string, Partial<OrderActions['availableActions'][number]>>> = {},
+): OrderActions {
+  const kinds = [
+    'EXCHANGE',
+    'RESHIPMENT',
+    'APPEASEMENT',
+    'RETURN',
+    'CANCEL',
+    'COMMENT',
+    'RETURN_APPROVE',
+    'RETURN_CANCEL',
+    'APPEASEMENT_CANCEL',
+  ] as const;
   return {
     id: 'T3JkZXI6MQ==',
     number: '100045',

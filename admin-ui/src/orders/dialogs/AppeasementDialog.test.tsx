@@ -12,7 +12,13 @@ const gbp = (amount: string) => ({ amount, currency: 'GBP' });
 const success = (dryRun: boolean) => ({
   __typename: 'AppeasementCreateSuccess',
   dryRun,
-  refund: { line: { id: 'line-1', number: 1 }, net: gbp('5.00'), tax: gbp('1.00'), gross: gbp('6.00'), remainingRefundable: gbp('15.00') },
+  refund: {
+    line: { id: 'line-1', number: 1 },
+    net: gbp('5.00'),
+    tax: gbp('1.00'),
+    gross: gbp('6.00'),
+    remainingRefundable: gbp('15.00'),
+  },
   action: null,
   order: { id: 'o', version: 3, lines: [], history: [] },
 });
@@ -82,11 +88,20 @@ describe('New appeasement', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Preview' }));
     const preview = within(dialog).getByRole('region', { name: 'Refund preview' });
     expect(preview).toHaveTextContent('£6.00');
-    expect(executeMutation.mock.calls[0]?.[0].variables).toMatchObject({ dryRun: true, idempotencyKey: null, expectedVersion: 3 });
+    expect(executeMutation.mock.calls[0]?.[0].variables).toMatchObject({
+      dryRun: true,
+      idempotencyKey: null,
+      expectedVersion: 3,
+    });
 
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create appeasement' }));
     const created = executeMutation.mock.calls[1]?.[0].variables;
-    expect(created).toMatchObject({ dryRun: false, lineId: 'line-1', amount: '5.00', reason: 'LATE_DELIVERY' });
+    expect(created).toMatchObject({
+      dryRun: false,
+      lineId: 'line-1',
+      amount: '5.00',
+      reason: 'LATE_DELIVERY',
+    });
     expect(created?.idempotencyKey).toMatch(/^[0-9a-f]{32}$/);
     expect(onDone).toHaveBeenCalledWith('Appeasement of £5.00 (net) on line 1 requested.');
   });

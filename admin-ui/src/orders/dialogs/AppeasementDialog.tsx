@@ -8,14 +8,27 @@ import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
 import { Money } from '../../components/Values';
 import { formatMoney } from '../../format/format';
-import { AppeasementCreateDocument, PostsalesReasonsDocument, type AppeasementCreateMutation } from '../../gql/graphql';
-import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../../graphql/errors';
+import {
+  AppeasementCreateDocument,
+  PostsalesReasonsDocument,
+  type AppeasementCreateMutation,
+} from '../../gql/graphql';
+import {
+  errorFor,
+  fromCombinedError,
+  fromUserError,
+  generalError,
+  type FormError,
+} from '../../graphql/errors';
 import type { AvailableAction } from '../types';
 import { eligibleLines, lineLabel } from '../types';
 import { useIdempotencyKey } from '../useIdempotencyKey';
 import { isStale, type DialogProps } from './common';
 
-type Success = Extract<AppeasementCreateMutation['appeasementCreate'], { __typename: 'AppeasementCreateSuccess' }>;
+type Success = Extract<
+  AppeasementCreateMutation['appeasementCreate'],
+  { __typename: 'AppeasementCreateSuccess' }
+>;
 const KEYS = ['input.lineId', 'input.amount', 'input.reason', 'input.comment'];
 
 export function AppeasementDialog({ order, action, onClose, onDone, onStale }: DialogProps<AvailableAction>) {
@@ -27,12 +40,21 @@ export function AppeasementDialog({ order, action, onClose, onDone, onStale }: D
   const [error, setError] = useState<FormError | null>(null);
   const [maximum, setMaximum] = useState<{ amount: string; currency: string } | null>(null);
   const [preview, setPreview] = useState<{ input: string; refund: Success['refund'] } | null>(null);
-  const [{ data: reasons }] = useQuery({ query: PostsalesReasonsDocument, variables: { kind: 'APPEASEMENT' } });
+  const [{ data: reasons }] = useQuery({
+    query: PostsalesReasonsDocument,
+    variables: { kind: 'APPEASEMENT' },
+  });
   const [{ fetching }, create] = useMutation(AppeasementCreateDocument);
   const keyFor = useIdempotencyKey();
 
   const line = lines.find((l) => l.id === lineId);
-  const input = { lineId, amount: amount.trim(), reason, comment: comment.trim() || null, expectedVersion: order.version };
+  const input = {
+    lineId,
+    amount: amount.trim(),
+    reason,
+    comment: comment.trim() || null,
+    expectedVersion: order.version,
+  };
   const inputId = JSON.stringify(input);
   const previewed = preview?.input === inputId;
 
@@ -85,7 +107,9 @@ export function AppeasementDialog({ order, action, onClose, onDone, onStale }: D
         </Field>
         <Field
           label={`Refund amount (net, ${line?.refundableAmount.currency ?? order.grandTotal.currency})`}
-          hint={line ? `Up to ${formatMoney(line.refundableAmount)} is left to refund on this line.` : undefined}
+          hint={
+            line ? `Up to ${formatMoney(line.refundableAmount)} is left to refund on this line.` : undefined
+          }
           error={errorFor(error, 'input.amount')}
         >
           <input
@@ -112,7 +136,13 @@ export function AppeasementDialog({ order, action, onClose, onDone, onStale }: D
           </select>
         </Field>
         <Field label="Comment" error={errorFor(error, 'input.comment')}>
-          <textarea name="comment" rows={3} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} />
+          <textarea
+            name="comment"
+            rows={3}
+            maxLength={1000}
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+          />
         </Field>
         {preview && previewed && (
           <section className="preview" aria-label="Refund preview" aria-live="polite">
@@ -138,7 +168,11 @@ export function AppeasementDialog({ order, action, onClose, onDone, onStale }: D
           </section>
         )}
         <div className="buttons">
-          <button type="submit" className="button-primary" disabled={fetching || !lineId || !amount.trim() || !reason}>
+          <button
+            type="submit"
+            className="button-primary"
+            disabled={fetching || !lineId || !amount.trim() || !reason}
+          >
             {previewed ? 'Create appeasement' : 'Preview'}
           </button>
           <button type="button" onClick={onClose}>

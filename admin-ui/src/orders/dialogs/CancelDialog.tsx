@@ -6,7 +6,13 @@ import { useMutation } from 'urql';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
 import { OrderCancelDocument } from '../../gql/graphql';
-import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../../graphql/errors';
+import {
+  errorFor,
+  fromCombinedError,
+  fromUserError,
+  generalError,
+  type FormError,
+} from '../../graphql/errors';
 import { eligibleLines, lineLabel, type AvailableAction } from '../types';
 import { useIdempotencyKey } from '../useIdempotencyKey';
 import { isStale, type DialogProps } from './common';
@@ -79,7 +85,11 @@ export function CancelDialog({ order, action, onClose, onDone, onStale }: Dialog
           <textarea rows={3} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} />
         </Field>
         <div className="buttons">
-          <button type="submit" className="button-danger" disabled={fetching || (!whole && selected.length === 0)}>
+          <button
+            type="submit"
+            className="button-danger"
+            disabled={fetching || (!whole && selected.length === 0)}
+          >
             {whole ? 'Cancel full order' : 'Cancel selected lines'}
           </button>
           <button type="button" onClick={onClose}>

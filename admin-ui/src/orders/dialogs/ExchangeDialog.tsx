@@ -6,7 +6,13 @@ import { useMutation, useQuery } from 'urql';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
 import { ExchangeCandidatesDocument, ExchangeCreateDocument } from '../../gql/graphql';
-import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../../graphql/errors';
+import {
+  errorFor,
+  fromCombinedError,
+  fromUserError,
+  generalError,
+  type FormError,
+} from '../../graphql/errors';
 import { eligibleLines, lineLabel, type AvailableAction, type OrderLine } from '../types';
 import { useIdempotencyKey } from '../useIdempotencyKey';
 import { isStale, type DialogProps } from './common';
@@ -22,7 +28,10 @@ function CandidateSelect({
   error: string | undefined;
   onChange: (sku: string) => void;
 }) {
-  const [{ data, fetching }] = useQuery({ query: ExchangeCandidatesDocument, variables: { lineId: line.id } });
+  const [{ data, fetching }] = useQuery({
+    query: ExchangeCandidatesDocument,
+    variables: { lineId: line.id },
+  });
   const candidates = data?.exchangeCandidates ?? [];
   return (
     <Field
@@ -34,7 +43,8 @@ function CandidateSelect({
         <option value="">Choose an item</option>
         {candidates.map((sku) => (
           <option key={sku.code} value={sku.code}>
-            {sku.code} — {sku.attributes.map((a) => `${a.name}: ${a.value}`).join(', ')} ({sku.available} in stock)
+            {sku.code} — {sku.attributes.map((a) => `${a.name}: ${a.value}`).join(', ')} ({sku.available} in
+            stock)
           </option>
         ))}
       </select>
@@ -59,7 +69,10 @@ export function ExchangeDialog({ order, action, onClose, onDone, onStale }: Dial
     comment: comment.trim() || null,
     expectedVersion: order.version,
   };
-  const keys = ['input.comment', ...selected.flatMap((_, i) => [`input.lines.${i}.skuCode`, `input.lines.${i}.lineId`])];
+  const keys = [
+    'input.comment',
+    ...selected.flatMap((_, i) => [`input.lines.${i}.skuCode`, `input.lines.${i}.lineId`]),
+  ];
 
   async function submit(event: SyntheticEvent) {
     event.preventDefault();
@@ -98,7 +111,10 @@ export function ExchangeDialog({ order, action, onClose, onDone, onStale }: Dial
                   <CandidateSelect
                     line={l}
                     value={chosen[l.id] ?? ''}
-                    error={errorFor(error, `input.lines.${i}.skuCode`) ?? errorFor(error, `input.lines.${i}.lineId`)}
+                    error={
+                      errorFor(error, `input.lines.${i}.skuCode`) ??
+                      errorFor(error, `input.lines.${i}.lineId`)
+                    }
                     onChange={(sku) => setChosen((c) => ({ ...c, [l.id]: sku }))}
                   />
                 )}

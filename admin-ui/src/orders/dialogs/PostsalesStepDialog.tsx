@@ -20,7 +20,8 @@ export const STEP_LABELS: Record<Step, string> = {
 };
 
 const EXPLAIN: Record<Step, string> = {
-  RETURN_APPROVE: 'The lines become Returned, each line’s remaining amount is refunded and the customer is emailed.',
+  RETURN_APPROVE:
+    'The lines become Returned, each line’s remaining amount is refunded and the customer is emailed.',
   RETURN_CANCEL: 'The lines go back to the status they had, and the warehouse stops expecting the parcel.',
   APPEASEMENT_CANCEL: 'The amount becomes refundable again and the credit note is withdrawn.',
 };

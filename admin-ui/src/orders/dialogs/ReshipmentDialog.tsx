@@ -6,7 +6,13 @@ import { useMutation } from 'urql';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
 import { ReshipmentCreateDocument, type AddressInput } from '../../gql/graphql';
-import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../../graphql/errors';
+import {
+  errorFor,
+  fromCombinedError,
+  fromUserError,
+  generalError,
+  type FormError,
+} from '../../graphql/errors';
 import { eligibleLines, lineLabel, type AvailableAction } from '../types';
 import { useIdempotencyKey } from '../useIdempotencyKey';
 import { isStale, type DialogProps } from './common';
@@ -65,7 +71,11 @@ export function ReshipmentDialog({ order, action, onClose, onDone, onStale }: Di
     comment: comment.trim() || null,
     expectedVersion: order.version,
   };
-  const keys = ['input.comment', 'input.shippingMethod', ...ADDRESS_FIELDS.map(([k]) => `input.shippingAddress.${k}`)];
+  const keys = [
+    'input.comment',
+    'input.shippingMethod',
+    ...ADDRESS_FIELDS.map(([k]) => `input.shippingAddress.${k}`),
+  ];
 
   async function submit(event: SyntheticEvent) {
     event.preventDefault();
@@ -111,7 +121,11 @@ export function ReshipmentDialog({ order, action, onClose, onDone, onStale }: Di
           <fieldset className="search-grid">
             <legend>Shipping address</legend>
             {ADDRESS_FIELDS.map(([key, label, required]) => (
-              <Field key={key} label={required ? label : `${label} (optional)`} error={errorFor(error, `input.shippingAddress.${key}`)}>
+              <Field
+                key={key}
+                label={required ? label : `${label} (optional)`}
+                error={errorFor(error, `input.shippingAddress.${key}`)}
+              >
                 <input
                   value={address[key]}
                   required={required}

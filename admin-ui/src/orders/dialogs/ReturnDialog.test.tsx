@@ -25,7 +25,15 @@ function setup(sourcing: boolean) {
         { code: 'LON-WH', name: 'London warehouse', acceptsReturns: true },
         { code: 'MAN-SHOP', name: 'Manchester shop', acceptsReturns: true },
       ],
-      order: { id: 'o', lines: [1, 2].map((n) => ({ id: `line-${n}`, number: n, status: 'DELIVERED', source: { code: 'LON-WH', name: 'London warehouse' } })) },
+      order: {
+        id: 'o',
+        lines: [1, 2].map((n) => ({
+          id: `line-${n}`,
+          number: n,
+          status: 'DELIVERED',
+          source: { code: 'LON-WH', name: 'London warehouse' },
+        })),
+      },
     },
   };
   const executeMutation = vi.fn((operation: Operation) =>
@@ -75,7 +83,9 @@ test('an error on a line’s reason shows under that line, and the comment is ma
     comment: 'Too small.',
     dryRun: false,
   });
-  expect(within(dialog).getByLabelText('Reason for line 2')).toHaveAccessibleDescription('Choose one of the return reasons.');
+  expect(within(dialog).getByLabelText('Reason for line 2')).toHaveAccessibleDescription(
+    'Choose one of the return reasons.',
+  );
   expect(within(dialog).getByLabelText('Reason for line 1')).not.toHaveAttribute('aria-invalid');
 });
 

@@ -15,12 +15,21 @@ import {
   type ReturnCreateMutation,
   type ReturnLineInput,
 } from '../../gql/graphql';
-import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../../graphql/errors';
+import {
+  errorFor,
+  fromCombinedError,
+  fromUserError,
+  generalError,
+  type FormError,
+} from '../../graphql/errors';
 import { eligibleLines, type AvailableAction } from '../types';
 import { useIdempotencyKey } from '../useIdempotencyKey';
 import { isStale, type DialogProps } from './common';
 
-type Refunds = Extract<ReturnCreateMutation['returnCreate'], { __typename: 'ReturnCreateSuccess' }>['refunds'];
+type Refunds = Extract<
+  ReturnCreateMutation['returnCreate'],
+  { __typename: 'ReturnCreateSuccess' }
+>['refunds'];
 interface Row {
   selected: boolean;
   reason: string;
@@ -48,15 +57,31 @@ export function ReturnDialog({ order, action, onClose, onDone, onStale }: Dialog
     const returnTo = sourcingOn ? row?.returnTo || shippedFrom.get(l.id) || null : null;
     return { lineId: l.id, reason: row?.reason ?? '', ...(returnTo ? { returnTo } : {}) };
   });
-  const input = { orderId: order.id, lines: linesInput, comment: comment.trim(), expectedVersion: order.version };
+  const input = {
+    orderId: order.id,
+    lines: linesInput,
+    comment: comment.trim(),
+    expectedVersion: order.version,
+  };
   const inputId = JSON.stringify(input);
-  const keys = ['input.comment', 'input.lines', ...chosen.flatMap((_, i) => [`input.lines.${i}.reason`, `input.lines.${i}.returnTo`, `input.lines.${i}.lineId`])];
+  const keys = [
+    'input.comment',
+    'input.lines',
+    ...chosen.flatMap((_, i) => [
+      `input.lines.${i}.reason`,
+      `input.lines.${i}.returnTo`,
+      `input.lines.${i}.lineId`,
+    ]),
+  ];
   const rowError = (lineId: string, field: string) => {
     const i = chosen.findIndex((l) => l.id === lineId);
     return i < 0 ? undefined : errorFor(error, `input.lines.${i}.${field}`);
   };
   const setRow = (id: string, patch: Partial<Row>) =>
-    setRows((r) => ({ ...r, [id]: { ...(r[id] ?? { selected: false, reason: '', returnTo: '' }), ...patch } }));
+    setRows((r) => ({
+      ...r,
+      [id]: { ...(r[id] ?? { selected: false, reason: '', returnTo: '' }), ...patch },
+    }));
 
   async function run(dryRun: boolean) {
     const result = await create({ ...input, dryRun, idempotencyKey: dryRun ? null : keyFor(input) });
@@ -163,7 +188,14 @@ export function ReturnDialog({ order, action, onClose, onDone, onStale }: Dialog
         </table>
         {errorFor(error, 'input.lines') && <FormAlert message={errorFor(error, 'input.lines')} />}
         <Field label="Comment (mandatory)" error={errorFor(error, 'input.comment')}>
-          <textarea name="comment" rows={3} maxLength={1000} required value={comment} onChange={(e) => setComment(e.target.value)} />
+          <textarea
+            name="comment"
+            rows={3}
+            maxLength={1000}
+            required
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+          />
         </Field>
         {preview?.input === inputId && (
           <section className="preview" aria-label="Refund preview" aria-live="polite">
@@ -171,7 +203,8 @@ export function ReturnDialog({ order, action, onClose, onDone, onStale }: Dialog
             <ul>
               {preview.refunds.map((r) => (
                 <li key={r.line.id}>
-                  Line {r.line.number}: <Money value={r.gross} /> ({formatMoney(r.net)} net + {formatMoney(r.tax)} tax)
+                  Line {r.line.number}: <Money value={r.gross} /> ({formatMoney(r.net)} net +{' '}
+                  {formatMoney(r.tax)} tax)
                 </li>
               ))}
             </ul>

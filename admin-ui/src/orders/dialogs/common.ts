@@ -1,10 +1,11 @@
 import type { FormError } from '../../graphql/errors';
+import type { Order } from '../types';
 
 /** What a dialog tells the page when an action is done: a sentence for the status line. */
 export type Done = (message: string) => void;
 
 export interface DialogProps<A> {
-  order: import('../types').Order;
+  order: Order;
   action: A;
   onClose: () => void;
   onDone: Done;

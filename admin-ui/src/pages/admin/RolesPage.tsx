@@ -5,21 +5,55 @@ import { useMutation, useQuery } from 'urql';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
 import { humanize } from '../../format/format';
-import { RoleCreateDocument, RoleUpdateDocument, RolesDocument, type Permission, type RolesQuery, type StoreAccess } from '../../gql/graphql';
-import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../../graphql/errors';
+import {
+  RoleCreateDocument,
+  RoleUpdateDocument,
+  RolesDocument,
+  type Permission,
+  type RolesQuery,
+  type StoreAccess,
+} from '../../gql/graphql';
+import {
+  errorFor,
+  fromCombinedError,
+  fromUserError,
+  generalError,
+  type FormError,
+} from '../../graphql/errors';
 import { useSession } from '../../session/session';
 import { usePageTitle } from '../../components/usePageTitle';
 
 type Role = RolesQuery['roles'][number];
 type Store = RolesQuery['stores'][number];
 const PERMISSIONS: Permission[] = [
-  'ORDER_VIEW', 'COMMENT_ADD', 'EXCHANGE_CREATE', 'RESHIPMENT_CREATE', 'APPEASEMENT_CREATE', 'APPEASEMENT_CANCEL',
-  'RETURN_CREATE', 'RETURN_APPROVE', 'RETURN_CANCEL', 'ORDER_CANCEL', 'USER_MANAGE', 'SETTINGS_MANAGE', 'INTEGRATION',
+  'ORDER_VIEW',
+  'COMMENT_ADD',
+  'EXCHANGE_CREATE',
+  'RESHIPMENT_CREATE',
+  'APPEASEMENT_CREATE',
+  'APPEASEMENT_CANCEL',
+  'RETURN_CREATE',
+  'RETURN_APPROVE',
+  'RETURN_CANCEL',
+  'ORDER_CANCEL',
+  'USER_MANAGE',
+  'SETTINGS_MANAGE',
+  'INTEGRATION',
 ];
 const ACCESS: StoreAccess[] = ['ALL', 'SPECIFIC', 'NONE'];
 const KEYS = ['input.name', 'input.level', 'input.permissions', 'input.storeAccess', 'input.storeCodes'];
 
-function RoleDialog({ role, stores, onClose, onDone }: { role: Role | null; stores: Store[]; onClose: () => void; onDone: (m: string) => void }) {
+function RoleDialog({
+  role,
+  stores,
+  onClose,
+  onDone,
+}: {
+  role: Role | null;
+  stores: Store[];
+  onClose: () => void;
+  onDone: (m: string) => void;
+}) {
   const { can } = useSession();
   const [name, setName] = useState(role?.name ?? '');
   const [level, setLevel] = useState(role?.level ?? 3);
@@ -32,9 +66,18 @@ function RoleDialog({ role, stores, onClose, onDone }: { role: Role | null; stor
 
   async function submit(event: SyntheticEvent) {
     event.preventDefault();
-    const fields = { name, level, permissions, storeAccess: access, storeCodes: access === 'SPECIFIC' ? storeCodes : [] };
-    const result = role ? await update({ input: { roleId: role.id, ...fields } }) : await create({ input: fields });
-    const answer = result.data && ('roleUpdate' in result.data ? result.data.roleUpdate : result.data.roleCreate);
+    const fields = {
+      name,
+      level,
+      permissions,
+      storeAccess: access,
+      storeCodes: access === 'SPECIFIC' ? storeCodes : [],
+    };
+    const result = role
+      ? await update({ input: { roleId: role.id, ...fields } })
+      : await create({ input: fields });
+    const answer =
+      result.data && ('roleUpdate' in result.data ? result.data.roleUpdate : result.data.roleCreate);
     if (!answer) return setError(fromCombinedError(result.error));
     if (answer.__typename === 'RoleUpdateSuccess' || answer.__typename === 'RoleCreateSuccess') {
       onDone(`Role ${answer.role.name} saved.`);
@@ -50,7 +93,11 @@ function RoleDialog({ role, stores, onClose, onDone }: { role: Role | null; stor
         <Field label="Name" error={errorFor(error, 'input.name')}>
           <input value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
-        <Field label="Level" hint="1 manages every role, 2 only level-3 roles, 3 none." error={errorFor(error, 'input.level')}>
+        <Field
+          label="Level"
+          hint="1 manages every role, 2 only level-3 roles, 3 none."
+          error={errorFor(error, 'input.level')}
+        >
           <select value={level} onChange={(e) => setLevel(Number(e.target.value))}>
             {[1, 2, 3].map((l) => (
               <option key={l} value={l}>
@@ -67,12 +114,16 @@ function RoleDialog({ role, stores, onClose, onDone }: { role: Role | null; stor
                 type="checkbox"
                 checked={permissions.includes(p)}
                 disabled={!can(p) && !permissions.includes(p)}
-                onChange={(e) => setPermissions((ps) => (e.target.checked ? [...ps, p] : ps.filter((x) => x !== p)))}
+                onChange={(e) =>
+                  setPermissions((ps) => (e.target.checked ? [...ps, p] : ps.filter((x) => x !== p)))
+                }
               />
               {humanize(p)}
             </label>
           ))}
-          {errorFor(error, 'input.permissions') && <FormAlert message={errorFor(error, 'input.permissions')} />}
+          {errorFor(error, 'input.permissions') && (
+            <FormAlert message={errorFor(error, 'input.permissions')} />
+          )}
         </fieldset>
         <fieldset>
           <legend>Store access</legend>
@@ -88,13 +139,19 @@ function RoleDialog({ role, stores, onClose, onDone }: { role: Role | null; stor
                 <input
                   type="checkbox"
                   checked={storeCodes.includes(s.code)}
-                  onChange={(e) => setStoreCodes((cs) => (e.target.checked ? [...cs, s.code] : cs.filter((c) => c !== s.code)))}
+                  onChange={(e) =>
+                    setStoreCodes((cs) =>
+                      e.target.checked ? [...cs, s.code] : cs.filter((c) => c !== s.code),
+                    )
+                  }
                 />
                 {s.name} ({s.code})
               </label>
             ))}
           {(errorFor(error, 'input.storeAccess') ?? errorFor(error, 'input.storeCodes')) && (
-            <FormAlert message={errorFor(error, 'input.storeAccess') ?? errorFor(error, 'input.storeCodes')} />
+            <FormAlert
+              message={errorFor(error, 'input.storeAccess') ?? errorFor(error, 'input.storeCodes')}
+            />
           )}
         </fieldset>
         <div className="buttons">
@@ -146,7 +203,11 @@ export default function RolesPage() {
                 <td>{r.name}</td>
                 <td>{r.level}</td>
                 <td>{r.permissions.map(humanize).join(', ')}</td>
-                <td>{r.storeAccess === 'SPECIFIC' ? r.stores.map((s) => s.code).join(', ') : humanize(r.storeAccess)}</td>
+                <td>
+                  {r.storeAccess === 'SPECIFIC'
+                    ? r.stores.map((s) => s.code).join(', ')
+                    : humanize(r.storeAccess)}
+                </td>
                 <td>{r.userCount}</td>
                 <td>
                   <button type="button" aria-label={`Edit ${r.name}`} onClick={() => setEditing(r)}>

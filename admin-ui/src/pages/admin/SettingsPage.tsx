@@ -22,7 +22,9 @@ export default function SettingsPage() {
     if (!answer) return setError(fromCombinedError(result.error));
     if (answer.__typename !== 'SettingsUpdateSuccess') return setError(fromUserError(answer));
     setError(null);
-    setNotice(`Sourcing strategy ${answer.settings.postsalesSourcingStrategyEnabled ? 'enabled' : 'disabled'}.`);
+    setNotice(
+      `Sourcing strategy ${answer.settings.postsalesSourcingStrategyEnabled ? 'enabled' : 'disabled'}.`,
+    );
   }
 
   return (

@@ -5,15 +5,39 @@ import { useMutation, useQuery } from 'urql';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
 import { UserCreateDocument, UserUpdateDocument, UsersDocument, type UsersQuery } from '../../gql/graphql';
-import { errorFor, fromCombinedError, fromUserError, generalError, type FormError } from '../../graphql/errors';
+import {
+  errorFor,
+  fromCombinedError,
+  fromUserError,
+  generalError,
+  type FormError,
+} from '../../graphql/errors';
 import { usePageTitle } from '../../components/usePageTitle';
 
 type User = UsersQuery['users'][number];
 type Role = UsersQuery['roles'][number];
-const KEYS = ['input.username', 'input.displayName', 'input.password', 'input.timeZone', 'input.roleId', 'input.active'];
-const ZONES: string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['Europe/London'];
+const KEYS = [
+  'input.username',
+  'input.displayName',
+  'input.password',
+  'input.timeZone',
+  'input.roleId',
+  'input.active',
+];
+const ZONES: string[] =
+  typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['Europe/London'];
 
-function UserDialog({ user, roles, onClose, onDone }: { user: User | null; roles: Role[]; onClose: () => void; onDone: (m: string) => void }) {
+function UserDialog({
+  user,
+  roles,
+  onClose,
+  onDone,
+}: {
+  user: User | null;
+  roles: Role[];
+  onClose: () => void;
+  onDone: (m: string) => void;
+}) {
   const [username, setUsername] = useState(user?.username ?? '');
   const [displayName, setDisplayName] = useState(user?.displayName ?? '');
   const [timeZone, setTimeZone] = useState(user?.timeZone ?? 'Europe/London');
@@ -85,7 +109,12 @@ function UserDialog({ user, roles, onClose, onDone }: { user: User | null; roles
           hint="At least 8 characters."
           error={errorFor(error, 'input.password')}
         >
-          <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         {user && (
           <label className="check">
