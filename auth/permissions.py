@@ -56,6 +56,7 @@ class RequiresPermission(BasePermission):
 
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
+        # A @schema_directive class is a dataclass at run time; mypy sees only the decorator.
         self._schema_directive = RequiresPermissionDirective(permission=permission)  # type: ignore[misc]
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:

@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from core.config import Settings
+from core.db import Database
 from csdesk.app import create_app
-from csdesk.config import Settings
-from csdesk.db import Database
 from csdesk.migrate import upgrade
 from csdesk.seed import seed_database
 from models import Order

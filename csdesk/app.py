@@ -18,9 +18,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
-from csdesk import admin_ui
-from csdesk.config import Settings
-from csdesk.db import Database, StatementCounter, statement_counter
+from core.config import Settings
+from core.db import Database, StatementCounter, statement_counter
+from csdesk import admin_ui, graphiql
 from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
@@ -58,6 +58,10 @@ class CsdeskGraphQL(GraphQL[Context, None]):
             viewer=viewer,
             loaders=Loaders.build(self.database.read),
         )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our page: every asset from this origin, under a 'self'-only CSP (csdesk/graphiql.py).
+        return graphiql.page_response()
 
 
 class CountStatements:
@@ -113,6 +117,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
+            *([graphiql.assets_mount()] if settings.development else []),
             *admin_ui.routes(),
         ],
         lifespan=lifespan,

@@ -6,8 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from core.config import ConfigError
 from csdesk.commands import COMMANDS
-from csdesk.config import ConfigError
 
 
 def build_parser() -> argparse.ArgumentParser:

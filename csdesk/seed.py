@@ -26,8 +26,8 @@ from sqlalchemy import Dialect, Table, func, insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from auth.passwords import hash_password
+from core.db import WRITE_OPTION, Database
 from csdesk import seed_data as data
-from csdesk.db import WRITE_OPTION, Database
 from csdesk.seed_orders import Chunk, OrderFactory
 from models import (
     Base,

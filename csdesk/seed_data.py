@@ -12,8 +12,8 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any, Generic, TypeVar
 
+from core.money import quantize
 from models.enums import CustomerType, Permission
-from resolvers.money import quantize
 from resolvers.normalize import fold
 
 # Purchase dates are spread over the two years before this instant, whatever day it is today.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from core.money import quantize, tax_for
 from csdesk import seed_data as data
 from models import (
     ActionKind,
@@ -22,7 +23,6 @@ from models import (
     RefundKind,
     RefundStatus,
 )
-from resolvers.money import quantize, tax_for
 from resolvers.normalize import reference_key
 from resolvers.order_fields import line_amounts, order_totals, search_keys
 

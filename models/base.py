@@ -20,8 +20,11 @@ NAMING_CONVENTION = {
 }
 
 # Money is stored with four decimals so that every ISO 4217 currency fits; amounts are
-# quantized to the currency's own precision in code (see resolvers.money).
+# quantized to the currency's own precision in code (see core.money).
 MONEY = Numeric(18, 4, asdecimal=True)
+# The largest id the integer primary keys hold (32-bit on PostgreSQL): a larger id a client
+# sends is "not found", never a database error.
+MAX_ID = 2**31 - 1
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

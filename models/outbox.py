@@ -20,9 +20,9 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # EMAIL, PAYMENT or WAREHOUSE.
+    # EMAIL, PAYMENT, WAREHOUSE or SIMULATOR (the demo's payment system).
     destination: Mapped[str] = mapped_column(String(16))
-    # What the message is: "credit_note", "void", "return_approved_email", ...
+    # What the message is: "credit_note", "void", "return_approved", "order_cancelled", ...
     topic: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)

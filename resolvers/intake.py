@@ -1,7 +1,7 @@
 """Order intake: validate one storefront order record and create the order it describes.
 
-Used by ``csdesk import orders`` and meant for an ``orderImport`` mutation: the caller owns
-the transaction (one per record); a rejected record raises :class:`IntakeRejected` carrying
+Used by ``csdesk import orders`` and the ``orderImport`` mutation: the caller owns the
+transaction (one per record); a rejected record raises :class:`IntakeRejected` carrying
 every problem found, so that the transaction rolls back and nothing of it is written.
 The format is documented in ``docs/import-format.md``.
 """
@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.money import has_currency_precision, minor_units
 from models import (
     ActorKind,
     Customer,
@@ -37,8 +38,7 @@ from models import (
     Source,
     Store,
 )
-from resolvers.errors import ValidationFailed
-from resolvers.money import has_currency_precision, minor_units
+from resolvers.errors import IntakeRejected, Problem
 from resolvers.normalize import reference_key
 from resolvers.order_fields import line_amounts, order_totals, search_keys
 
@@ -74,39 +74,6 @@ _ADDRESS_FIELDS = frozenset(
 _LINE_FIELDS = frozenset({"sku", "quantity", "unitPrice", "discount", "taxRate", "source"})
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One reason a record is rejected: where (a path into the record) and why."""
-
-    path: Path
-    reason: str
-    code: str = "INVALID"
-
-    @property
-    def field(self) -> list[str]:
-        """The path as the ``field`` list of a GraphQL ``UserError``."""
-        return [str(part) for part in self.path]
-
-    @property
-    def where(self) -> str:
-        """The path as written in messages: ``lines[1].sku``."""
-        out = ""
-        for part in self.path:
-            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-        return out
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.reason}" if self.path else self.reason
-
-
-class IntakeRejected(ValidationFailed):
-    """The record is invalid; ``problems`` lists every reason found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems), field=problems[0].field)
-        self.problems = problems
-
-
 class Outcome(enum.StrEnum):
     IMPORTED = "IMPORTED"
     SKIPPED = "SKIPPED"  # the client reference is already imported
@@ -131,9 +98,9 @@ def parse_record(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text, parse_float=Decimal, parse_constant=no_constant)
     except ValueError as exc:
-        raise IntakeRejected([Problem((), f"not valid JSON: {exc}", "INVALID_JSON")]) from None
+        raise IntakeRejected.of([Problem((), f"not valid JSON: {exc}", "INVALID_JSON")]) from None
     if not isinstance(value, dict):
-        raise IntakeRejected([Problem((), "expected a JSON object", "INVALID_JSON")])
+        raise IntakeRejected.of([Problem((), "expected a JSON object", "INVALID_JSON")])
     return value
 
 
@@ -157,7 +124,7 @@ async def import_order(
     if not draft.problems:
         draft.build()
     if draft.problems:
-        raise IntakeRejected(draft.problems)
+        raise IntakeRejected.of(draft.problems)
     assert ref is not None
     if dry_run:
         return IntakeResult(Outcome.VALID, ref)

@@ -23,11 +23,12 @@ from decimal import Decimal
 from sqlalchemy import Numeric, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import rows_changed
+from core.money import Money, quantize, tax_for
 from models import Line, Refund
 from models.base import MONEY, utcnow
 from models.enums import RefundKind, RefundStatus
 from resolvers.errors import AmountExceedsRefundable
-from resolvers.money import quantize, tax_for
 
 # Compare-and-set rounds before giving up; each failed round means another writer committed a
 # change of the same line, which the order lock makes rare.
@@ -62,7 +63,7 @@ async def _compare_and_set(
         .values(refundable_net=new)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return rows_changed(result) == 1
 
 
 async def draw(
@@ -83,12 +84,11 @@ async def draw(
     for _round in range(MAX_ROUNDS):
         left = await remaining(session, line.id)
         if left < net:
+            most = Money.of(left, currency)
             raise AmountExceedsRefundable(
-                f"At most {quantize(left, currency)} {currency} of line {line.number} can "
-                "still be refunded.",
+                f"At most {most} of line {line.number} can still be refunded.",
                 field=field,
-                maximum_refundable=left,
-                currency=currency,
+                maximum_refundable=most,
                 line_id=line.id,
             )
         if await _compare_and_set(session, line.id, left, left - net):

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from resolvers.money import quantize, tax_for
+from core.money import quantize, tax_for
 from resolvers.normalize import email_key, name_key, phone_key, postal_key, reference_key, text_key
 
 

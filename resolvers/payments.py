@@ -5,21 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.money import Money
 from models import Line, Order, PostsalesAction, Refund
 from models.base import utcnow
 from models.enums import ActionKind, ActionStatus, HistoryKind, RefundStatus
 from resolvers import ledger
-from resolvers.actions.common import add_history, enqueue
-from resolvers.errors import DomainError, NotFound
-from resolvers.money import quantize
+from resolvers.errors import NotFound, RefundNotOpen
+from resolvers.journal import add_history, enqueue
 
 OPEN = {RefundStatus.REQUESTED, RefundStatus.PENDING_RELEASE}
-
-
-class RefundNotOpen(DomainError):
-    """The refund is cancelled (or already failed) and cannot be confirmed; details: status."""
-
-    code = "REFUND_NOT_OPEN"
 
 
 async def _refund(session: AsyncSession, refund_id: int) -> tuple[Refund, Order, Line]:
@@ -53,7 +47,7 @@ async def mark_pending_release(session: AsyncSession, refund_id: int) -> Refund 
     ):
         action.status = ActionStatus.PENDING_RELEASE
         action.updated_at = utcnow()
-    amount = f"{quantize(refund.gross, refund.currency)} {refund.currency}"
+    amount = Money.of(refund.gross, refund.currency)
     add_history(
         session,
         order.id,
@@ -86,7 +80,7 @@ async def confirm_refund(
             field=["input", "refundId"],
             status=refund.status.value,
         )
-    amount = f"{quantize(refund.gross, refund.currency)} {refund.currency}"
+    amount = Money.of(refund.gross, refund.currency)
     action = await session.get(PostsalesAction, refund.action_id) if refund.action_id else None
     now = utcnow()
     if released:
@@ -107,7 +101,7 @@ async def confirm_refund(
             session,
             "EMAIL",
             "refund_released",
-            {"refundId": refund.id, "gross": str(quantize(refund.gross, refund.currency))},
+            {"refundId": refund.id, "gross": amount.figure},
             order.id,
         )
     else:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from models import Order, PostsalesAction, Store
 from models.enums import ActionKind, ActionStatus
-from resolvers.errors import ValidationFailed
-from resolvers.search import check_first, cursor_instant, decode_cursor, encode_cursor, scope
+from resolvers.pagination import (
+    Page,
+    check_first,
+    counter,
+    cursor_instant,
+    decode_cursor,
+    encode_cursor,
+)
+from resolvers.search import scope
 
 SORT = "CREATED_AT_ASC"
 
@@ -23,20 +30,14 @@ class ActionFilter:
     store_codes: list[str] = field(default_factory=list)
 
 
-@dataclass
-class ActionPage:
-    rows: list[PostsalesAction]
-    has_next: bool
-    where: list[ColumnElement[bool]]
-
-    @staticmethod
-    def cursor(action: PostsalesAction) -> str:
-        return encode_cursor(SORT, action.created_at, action.id)
+def _cursor(action: PostsalesAction) -> str:
+    return encode_cursor(SORT, action.created_at, action.id)
 
 
 async def search_actions(
     session: AsyncSession, viewer: Viewer, f: ActionFilter, *, first: int, after: str | None
-) -> ActionPage:
+) -> Page[PostsalesAction]:
+    """One keyset page of the actions matching ``f`` within the viewer's stores."""
     check_first(first)
     where: list[ColumnElement[bool]] = []
     if f.kind is not None:
@@ -52,10 +53,7 @@ async def search_actions(
     stmt = select(PostsalesAction).where(*where)
     if after:
         value, row_id = decode_cursor(after, SORT)
-        try:
-            at = cursor_instant(value)
-        except ValueError:
-            raise ValidationFailed("after is not a valid cursor.", field=["after"]) from None
+        at = cursor_instant(value)
         stmt = stmt.where(
             or_(
                 PostsalesAction.created_at > at,
@@ -67,9 +65,4 @@ async def search_actions(
             stmt.order_by(PostsalesAction.created_at, PostsalesAction.id).limit(first + 1)
         )
     )
-    return ActionPage(rows=rows[:first], has_next=len(rows) > first, where=where)
-
-
-async def count_actions(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
-    total = await session.scalar(select(func.count()).select_from(PostsalesAction).where(*where))
-    return int(total or 0)
+    return Page(rows[:first], len(rows) > first, _cursor, counter(PostsalesAction, where))

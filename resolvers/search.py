@@ -9,31 +9,36 @@ refused with a typed error instead.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import enum
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from models import Order, PostsalesAction, Store
+from models.base import MAX_ID
 from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
 from resolvers.errors import ValidationFailed
-from resolvers.ids import MAX_DB_ID
 from resolvers.normalize import email_key, fold, phone_key, postal_key, reference_key, words
+from resolvers.pagination import (
+    Page,
+    check_first,
+    counter,
+    cursor_instant,
+    decode_cursor,
+    encode_cursor,
+)
 
 MAX_INPUT = 200
 MIN_SUBSTRING = 3
 MIN_NAME_WORD = 2
 MIN_PHONE_DIGITS = 5
-MAX_PAGE = 100
 
 
 class OrderSort(enum.StrEnum):
@@ -227,38 +232,6 @@ _SORT_COLUMNS: dict[OrderSort, tuple[Any, bool]] = {
 }
 
 
-def encode_cursor(sort: str, value: Any, row_id: int) -> str:
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.UTC).isoformat()
-    elif isinstance(value, Decimal):
-        value = str(value)
-    raw = json.dumps([sort, value, row_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, sort: str) -> tuple[str, int]:
-    """(value, id) of a cursor made for ``sort``; ValidationFailed when it is not one."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        got_sort, value, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        if got_sort != sort or not isinstance(row_id, int) or not 0 <= row_id <= MAX_DB_ID:
-            raise ValueError
-        return value, row_id
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise ValidationFailed(
-            "after is not a cursor of this list and sort order; start again without it.",
-            field=["after"],
-        ) from None
-
-
-def cursor_instant(value: Any) -> dt.datetime:
-    """The UTC instant of a cursor; ValueError unless it is one with its offset."""
-    instant = dt.datetime.fromisoformat(str(value))
-    if instant.tzinfo is None:
-        raise ValueError("cursor instant without offset")
-    return instant
-
-
 def _cursor_value(sort: OrderSort, value: Any) -> Any:
     try:
         if sort in (OrderSort.PURCHASED_AT_ASC, OrderSort.PURCHASED_AT_DESC):
@@ -269,30 +242,11 @@ def _cursor_value(sort: OrderSort, value: Any) -> Any:
                 raise ValueError("grand total out of range")
             return total
         number = int(value)
-        if not 0 <= number <= MAX_DB_ID:
+        if not 0 <= number <= MAX_ID:
             raise ValueError("number out of range")
         return number
     except (ValueError, TypeError, ArithmeticError):
         raise ValidationFailed("after is not a valid cursor.", field=["after"]) from None
-
-
-def check_first(first: int) -> None:
-    if not 1 <= first <= MAX_PAGE:
-        raise ValidationFailed(
-            f"first must be between 1 and {MAX_PAGE}; got {first}.", field=["first"]
-        )
-
-
-@dataclass
-class OrderPage:
-    rows: list[tuple[Order, Store]]
-    has_next: bool
-    sort: OrderSort
-    where: list[ColumnElement[bool]]
-
-    def cursor(self, order: Order) -> str:
-        column, _ = _SORT_COLUMNS[self.sort]
-        return encode_cursor(self.sort.value, getattr(order, column.key), order.id)
 
 
 async def search_orders(
@@ -304,7 +258,7 @@ async def search_orders(
     after: str | None,
     sort: OrderSort,
     zone: ZoneInfo,
-) -> OrderPage:
+) -> Page[tuple[Order, Store]]:
     """One keyset page of the orders matching ``f`` within the viewer's stores."""
     check_first(first)
     where = conditions(f, zone)
@@ -328,9 +282,8 @@ async def search_orders(
     order_by = (column.desc(), Order.id.desc()) if desc else (column.asc(), Order.id.asc())
     result = await session.execute(stmt.order_by(*order_by).limit(first + 1))
     rows = [(r[0], r[1]) for r in result]
-    return OrderPage(rows=rows[:first], has_next=len(rows) > first, sort=sort, where=where)
 
+    def cursor(row: tuple[Order, Store]) -> str:
+        return encode_cursor(sort.value, getattr(row[0], column.key), row[0].id)
 
-async def count_orders(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
-    total = await session.scalar(select(func.count()).select_from(Order).where(*where))
-    return int(total or 0)
+    return Page(rows[:first], len(rows) > first, cursor, counter(Order, where))

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import rows_changed
 from models import Inventory, Sku, Style
 
 
@@ -31,7 +32,7 @@ async def reserve(session: AsyncSession, store_id: int, sku_id: int) -> bool:
         .values(available=Inventory.available - 1)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return rows_changed(result) == 1
 
 
 async def give_back(session: AsyncSession, store_id: int, sku_id: int) -> None:

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.viewer import Viewer
 from models import Line, Order, PostsalesAction, PostsalesActionLine, Source
 from models.enums import ActionKind, ActionStatus, HistoryKind
-from resolvers.actions.common import Outcome, add_history, encode_id
-from resolvers.actions.returns import approve_return
+from resolvers.actions.return_review import approve_return
 from resolvers.errors import NotFound, ValidationFailed
+from resolvers.idempotency import Outcome
+from resolvers.journal import add_history
 
 
 async def return_received(
@@ -69,8 +70,6 @@ async def return_received(
     )
     outcome = None
     for action_id in sorted({action_id for action_id, _ in rows}):
-        outcome = await approve_return(
-            session, viewer, action_id=encode_id("PostsalesAction", action_id)
-        )
+        outcome = await approve_return(session, viewer, action_id=action_id)
     assert outcome is not None
     return outcome

@@ -9,9 +9,9 @@ import strawberry
 
 from models import Order as OrderRow
 from models.enums import Permission
-from resolvers.actions.common import encode_id
 from resolvers.availability import ActionType, Reason, available_actions, pending_exchange_returns
 from resolvers.availability import warnings as order_warnings
+from schema import ids
 from schema.context import Info
 
 ActionTypeEnum = strawberry.enum(
@@ -79,8 +79,8 @@ async def resolve_available_actions(row: OrderRow, info: Info) -> list[Available
             allowed=a.allowed,
             reason=a.reason,
             permission=a.permission,
-            line_ids=[strawberry.ID(encode_id("Line", i)) for i in a.line_ids],
-            action_ids=[strawberry.ID(encode_id("PostsalesAction", i)) for i in a.action_ids],
+            line_ids=[ids.encode("Line", i) for i in a.line_ids],
+            action_ids=[ids.encode("PostsalesAction", i) for i in a.action_ids],
         )
         for a in available_actions(viewer, row, lines, actions, stock)
     ]
@@ -100,10 +100,8 @@ async def resolve_warnings(row: OrderRow, info: Info) -> list[OrderWarning]:
         OrderWarning(
             code=w.code,
             message=w.message,
-            line_id=strawberry.ID(encode_id("Line", w.line_id)) if w.line_id else None,
-            action_id=(
-                strawberry.ID(encode_id("PostsalesAction", w.action_id)) if w.action_id else None
-            ),
+            line_id=ids.encode("Line", w.line_id) if w.line_id else None,
+            action_id=(ids.encode("PostsalesAction", w.action_id) if w.action_id else None),
         )
         for w in order_warnings(pending, lines_of)
     ]

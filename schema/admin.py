@@ -1,18 +1,15 @@
-"""Administration types: ``Role``, global ids of roles and users, the ``roles`` and ``users``
-queries, and the mapping of domain errors to the admin mutations' typed errors."""
+"""Administration types: ``Role``, and the ``roles`` and ``users`` queries."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 
 import strawberry
-from strawberry import relay
 
 from models.enums import Permission, StoreAccess
-from resolvers import admin, errors
+from resolvers import admin
+from schema import ids
 from schema.context import Info
-from schema.errors import AlreadyExists, NotAllowed, NotFound, ValidationFailed
 from schema.order import Store
 from schema.user import User
 
@@ -21,44 +18,6 @@ StoreAccessEnum = strawberry.enum(
     name="StoreAccess",
     description="NONE, ALL (includes stores created later) or SPECIFIC (the role's stores).",
 )
-
-AdminError = ValidationFailed | NotFound | NotAllowed | AlreadyExists
-_DIGITS = re.compile(r"[0-9]{1,10}")
-_MAX_ID = 2**31 - 1
-
-
-def global_id(type_name: str, pk: int) -> strawberry.ID:
-    """The Relay-style global id of a row, e.g. ``Role:3`` in base64."""
-    return strawberry.ID(relay.to_base64(type_name, pk))
-
-
-def decode_id(value: str, type_name: str, field: list[str]) -> int:
-    """The row id in a ``type_name`` global id; ValidationFailed when it is not one."""
-    try:
-        gid = relay.GlobalID.from_id(value)
-    except ValueError:
-        gid = None
-    if (
-        gid is None
-        or gid.type_name != type_name
-        or not _DIGITS.fullmatch(gid.node_id)
-        or not 0 < int(gid.node_id) <= _MAX_ID
-    ):
-        raise errors.ValidationFailed(f"{value!r} is not a {type_name} id.", field=field)
-    return int(gid.node_id)
-
-
-def user_error(exc: errors.DomainError) -> AdminError:
-    """The typed error of an admin mutation's result union for a domain error."""
-    if isinstance(exc, errors.NotFound):
-        return NotFound.of(exc)
-    if isinstance(exc, errors.NotAllowed):
-        return NotAllowed.of(exc)
-    if isinstance(exc, errors.AlreadyExists):
-        return AlreadyExists.of(exc)
-    if isinstance(exc, errors.ValidationFailed):
-        return ValidationFailed.of(exc)
-    raise exc
 
 
 @strawberry.type(description="A role: hierarchy level, permissions and store access.")
@@ -79,7 +38,7 @@ class Role:
     def of(cls, view: admin.RoleView) -> Role:
         role = view.role
         return cls(
-            id=global_id("Role", role.id),
+            id=ids.encode("Role", role.id),
             name=role.name,
             level=role.level,
             permissions=sorted(admin.held_permissions(role), key=list(Permission).index),

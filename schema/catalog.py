@@ -8,11 +8,10 @@ from sqlalchemy import select
 from models import Line as LineRow
 from models import Order as OrderRow
 from resolvers import stock
-from resolvers.actions.common import decode_id
 from resolvers.errors import NotFound
 from resolvers.orders import visible_to
+from schema import ids
 from schema.context import Info
-from schema.errors import as_graphql_error
 
 
 @strawberry.type(description="One attribute of a SKU, e.g. colour: Navy.")
@@ -36,21 +35,20 @@ async def exchange_candidates(info: Info, line_id: strawberry.ID) -> list[Sku]:
     list when there are none. Whether the line itself may be exchanged is
     `Order.availableActions` (EXCHANGE). An unknown line, or one of a store you do not see,
     is a BAD_USER_INPUT error (reason NOT_FOUND)."""
+    pk = ids.parse(line_id)
     missing = NotFound("No such line.", field=["lineId"])
-    try:
-        pk = decode_id(line_id, "Line", ["lineId"])
-    except NotFound:
-        raise as_graphql_error(missing) from None
+    if pk is None or pk[0] != "Line":
+        raise missing
     async with info.context.db.read() as session:
         found = (
             await session.execute(
                 select(LineRow.sku_id, OrderRow)
                 .join(OrderRow, OrderRow.id == LineRow.order_id)
-                .where(LineRow.id == pk)
+                .where(LineRow.id == pk[1])
             )
         ).one_or_none()
         if found is None or not visible_to(info.context.viewer, found[1]):
-            raise as_graphql_error(missing)
+            raise missing
         sku_id, order = found
         rows = await stock.exchange_candidates(session, order.store_id, sku_id)
     return [

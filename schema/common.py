@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import strawberry
 
-from resolvers.money import quantize
+from core.money import Money
 
+# The domain's Money is the GraphQL Money type: registered here, returned as it is.
+strawberry.type(
+    Money,
+    name="Money",
+    description="An amount in a currency (ISO 4217 code, e.g. EUR), at the currency's "
+    'precision: `amount` is a decimal string such as "19.99".',
+)
 
-@strawberry.type(description="An amount in a currency, at the currency's precision.")
-class Money:
-    amount: Decimal
-    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
-
-    @classmethod
-    def of(cls, amount: Decimal, currency: str) -> Money:
-        return cls(amount=quantize(amount, currency), currency=currency)
+__all__ = ["Address", "Money"]
 
 
 @strawberry.type

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 
+from auth.permissions import Unauthenticated
 from auth.viewer import Viewer
-from csdesk.config import Settings
-from csdesk.db import Database
+from core.config import Settings
+from core.db import Database
 from resolvers.loaders import Loaders
 
 
@@ -24,6 +26,15 @@ class Context:
     db: Database
     viewer: Viewer | None
     loaders: Loaders
+    # Names the request in logs and in the answer to an unexpected error.
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+
+    def viewer_or_raise(self) -> Viewer:
+        """The signed-in viewer; UNAUTHENTICATED when nobody is (fields guarded by a
+        permission never get here without one)."""
+        if self.viewer is None:
+            raise Unauthenticated()
+        return self.viewer
 
     @property
     def zone(self) -> ZoneInfo:

@@ -1,15 +1,23 @@
-"""Typed errors of mutation result unions; every one implements ``UserError``."""
+"""The error boundary: the typed errors of the mutations' result unions, and one explicit
+table from each domain error (``resolvers.errors``) to its GraphQL type.
+
+A resolver calls its domain function and lets a domain error propagate: Strawberry's exception
+handlers (``EXCEPTION_HANDLERS``, given to the schema) turn it into the union member of that
+field's result, after the transaction rolled back. A domain error raised where no union lists
+it (a query argument) becomes a top-level ``BAD_USER_INPUT`` error (``schema.masking``).
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypedDict, TypeVar
 
 import strawberry
-from graphql import GraphQLError
-from strawberry import relay
+from strawberry.types.field import StrawberryField
 
-from resolvers.errors import DomainError
+from resolvers import errors
+from schema import ids
 from schema.common import Money
 
 
@@ -21,86 +29,35 @@ class UserError:
         description='Path of the input field at fault, e.g. ["input", "amount"].'
     )
 
-    @classmethod
-    def of(cls, error: DomainError) -> Any:
-        """This error type filled from a domain error: code, message, field, and the
-        details whose names match the type's own fields (snake_case)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        extra = {k: v for k, v in error.details.items() if k in names}
-        return cls(code=error.code, message=error.message, field=error.field, **extra)
-
-
-def to_user_error(error: DomainError) -> Any:
-    """The schema error type named like the domain error's class."""
-    registry = {t.__name__: t for t in _subclasses(UserError)}
-    return registry[type(error).__name__].of(error)
-
-
-def _subclasses(cls: type[UserError]) -> list[type[UserError]]:
-    found: list[type[UserError]] = []
-    for sub in cls.__subclasses__():
-        found.append(sub)
-        found.extend(_subclasses(sub))
-    return found
-
-
-def _fields(error: DomainError) -> dict[str, object]:
-    return {"code": error.code, "message": error.message, "field": error.field}
-
 
 @strawberry.type
 class InvalidCredentials(UserError):
-    @classmethod
-    def of(cls, error: DomainError) -> InvalidCredentials:
-        return cls(**_fields(error))  # type: ignore[arg-type]
+    pass
 
 
 @strawberry.type
 class TooManyAttempts(UserError):
     retry_after_seconds: int
 
-    @classmethod
-    def of(cls, error: DomainError) -> TooManyAttempts:
-        return cls(
-            retry_after_seconds=int(error.details["retry_after_seconds"]),
-            **_fields(error),  # type: ignore[arg-type]
-        )
-
 
 @strawberry.type
 class ValidationFailed(UserError):
-    @classmethod
-    def of(cls, error: DomainError) -> ValidationFailed:
-        return cls(**_fields(error))  # type: ignore[arg-type]
+    pass
 
 
 @strawberry.type
 class NotFound(UserError):
-    @classmethod
-    def of(cls, error: DomainError) -> NotFound:
-        return cls(**_fields(error))  # type: ignore[arg-type]
+    pass
 
 
 @strawberry.type
 class NotAllowed(UserError):
-    @classmethod
-    def of(cls, error: DomainError) -> NotAllowed:
-        return cls(**_fields(error))  # type: ignore[arg-type]
-
-
-def as_graphql_error(error: DomainError) -> GraphQLError:
-    """A query argument refused by a domain rule, as a top-level error with a typed code."""
-    return GraphQLError(
-        error.message,
-        extensions={"code": "BAD_USER_INPUT", "reason": error.code, "field": error.field},
-    )
+    pass
 
 
 @strawberry.type
 class AlreadyExists(UserError):
-    @classmethod
-    def of(cls, error: DomainError) -> AlreadyExists:
-        return cls(**_fields(error))  # type: ignore[arg-type]
+    pass
 
 
 @strawberry.type(description="The order changed since it was loaded; reload and retry.")
@@ -110,6 +67,11 @@ class VersionConflict(UserError):
 
 @strawberry.type(description="The idempotency key was used for another request.")
 class IdempotencyKeyReused(UserError):
+    pass
+
+
+@strawberry.type(description="The eventId was used before for an event with other content.")
+class EventIdReused(UserError):
     pass
 
 
@@ -150,18 +112,6 @@ class AmountExceedsRefundable(UserError):
     )
     line_id: strawberry.ID
 
-    @classmethod
-    def of(cls, error: DomainError) -> AmountExceedsRefundable:
-        d = error.details
-        line_id = d["line_id"]
-        if isinstance(line_id, int):
-            line_id = relay.to_base64("Line", line_id)
-        return cls(
-            maximum_refundable=Money.of(d["maximum_refundable"], d["currency"]),
-            line_id=strawberry.ID(line_id),
-            **_fields(error),  # type: ignore[arg-type]
-        )
-
 
 @strawberry.type(description="The amount is zero or negative.")
 class AmountNotPositive(UserError):
@@ -190,3 +140,165 @@ class SourceNotAllowed(UserError):
 )
 class IllegalTransition(UserError):
     status: str = strawberry.field(description="The action's current status, e.g. APPROVED.")
+
+
+@strawberry.type(description="The refund is not open (cancelled or failed) and cannot move.")
+class RefundNotOpen(UserError):
+    status: str
+
+
+@strawberry.type
+class IntakeProblem:
+    field: list[str]
+    message: str
+    code: str
+
+
+@strawberry.type(description="The order record is invalid; nothing was imported.")
+class IntakeRejected(UserError):
+    problems: list[IntakeProblem]
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+E = TypeVar("E", bound=errors.DomainError)
+G = TypeVar("G", bound=UserError)
+
+
+class Common(TypedDict):
+    code: str
+    message: str
+    field: list[str] | None
+
+
+def common(e: errors.DomainError) -> Common:
+    """What every UserError carries."""
+    return {"code": e.code, "message": e.message, "field": e.field}
+
+
+def line_id(row_id: int) -> strawberry.ID:
+    return ids.encode("Line", row_id)
+
+
+@dataclass(frozen=True)
+class ErrorMapping(Generic[E, G]):
+    """One domain error and how it becomes its GraphQL type."""
+
+    domain: type[E]
+    graphql: type[G]
+    build: Callable[[E], G]
+
+
+def plain(domain: type[E], graphql: type[G]) -> ErrorMapping[E, G]:
+    """A mapping for an error that carries nothing but code, message and field."""
+    return ErrorMapping(domain, graphql, lambda e: graphql(**common(e)))
+
+
+ERRORS: tuple[ErrorMapping[Any, Any], ...] = (
+    plain(errors.InvalidCredentials, InvalidCredentials),
+    ErrorMapping(
+        errors.TooManyAttempts,
+        TooManyAttempts,
+        lambda e: TooManyAttempts(**common(e), retry_after_seconds=e.retry_after_seconds),
+    ),
+    plain(errors.ValidationFailed, ValidationFailed),
+    plain(errors.NotFound, NotFound),
+    plain(errors.NotAllowed, NotAllowed),
+    plain(errors.AlreadyExists, AlreadyExists),
+    ErrorMapping(
+        errors.VersionConflict,
+        VersionConflict,
+        lambda e: VersionConflict(**common(e), current_version=e.current_version),
+    ),
+    plain(errors.IdempotencyKeyReused, IdempotencyKeyReused),
+    plain(errors.EventIdReused, EventIdReused),
+    ErrorMapping(
+        errors.CommentInvalid, CommentInvalid, lambda e: CommentInvalid(**common(e), limit=e.limit)
+    ),
+    ErrorMapping(
+        errors.LineNotEligible,
+        LineNotEligible,
+        lambda e: LineNotEligible(**common(e), line_id=line_id(e.line_id), status=e.status),
+    ),
+    ErrorMapping(
+        errors.OrderStatusInvalid,
+        OrderStatusInvalid,
+        lambda e: OrderStatusInvalid(**common(e), status=e.status),
+    ),
+    ErrorMapping(
+        errors.AmountExceedsRefundable,
+        AmountExceedsRefundable,
+        lambda e: AmountExceedsRefundable(
+            **common(e), maximum_refundable=e.maximum_refundable, line_id=line_id(e.line_id)
+        ),
+    ),
+    ErrorMapping(
+        errors.SkuNotEligible,
+        SkuNotEligible,
+        lambda e: SkuNotEligible(**common(e), line_id=line_id(e.line_id), sku_code=e.sku_code),
+    ),
+    ErrorMapping(
+        errors.OutOfStock,
+        OutOfStock,
+        lambda e: OutOfStock(**common(e), sku_code=e.sku_code, line_id=line_id(e.line_id)),
+    ),
+    plain(errors.AmountNotPositive, AmountNotPositive),
+    ErrorMapping(
+        errors.AmountPrecisionInvalid,
+        AmountPrecisionInvalid,
+        lambda e: AmountPrecisionInvalid(**common(e), currency=e.currency, decimals=e.decimals),
+    ),
+    ErrorMapping(
+        errors.ReasonUnknown,
+        ReasonUnknown,
+        lambda e: ReasonUnknown(**common(e), allowed_reasons=e.allowed_reasons),
+    ),
+    ErrorMapping(
+        errors.SourceNotAllowed,
+        SourceNotAllowed,
+        lambda e: SourceNotAllowed(
+            **common(e), line_id=line_id(e.line_id), allowed_sources=e.allowed_sources
+        ),
+    ),
+    ErrorMapping(
+        errors.IllegalTransition,
+        IllegalTransition,
+        lambda e: IllegalTransition(**common(e), status=e.status),
+    ),
+    ErrorMapping(
+        errors.RefundNotOpen, RefundNotOpen, lambda e: RefundNotOpen(**common(e), status=e.status)
+    ),
+    ErrorMapping(
+        errors.IntakeRejected,
+        IntakeRejected,
+        lambda e: IntakeRejected(
+            **common(e),
+            problems=[
+                IntakeProblem(field=p.field, message=str(p), code=p.code) for p in e.problems
+            ],
+        ),
+    ),
+)
+
+
+class DomainErrorHandler:
+    """A Strawberry exception handler for one mapping: applies to the fields whose result
+    union lists the mapping's GraphQL type."""
+
+    def __init__(self, mapping: ErrorMapping[Any, Any]) -> None:
+        self.exception_type = mapping.domain
+        self.error_type = mapping.graphql
+        self.build = mapping.build
+
+    def handle(
+        self, exception: errors.DomainError, *, field: StrawberryField, info: object
+    ) -> UserError:
+        built: UserError = self.build(exception)
+        return built
+
+
+def exception_handlers(mappings: Sequence[ErrorMapping[Any, Any]] = ERRORS) -> list[Any]:
+    """One handler per mapping, the most derived domain errors first (IntakeRejected before
+    ValidationFailed): Strawberry takes the first handler whose exception matches."""
+    ordered = sorted(mappings, key=lambda m: len(m.domain.__mro__), reverse=True)
+    return [DomainErrorHandler(m) for m in ordered]

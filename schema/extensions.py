@@ -6,7 +6,7 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
-from csdesk.db import statement_counter
+from core.db import statement_counter
 
 
 class SqlStatementsExtension(SchemaExtension):

@@ -12,19 +12,30 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.scalars import JSON
 
 from models import PostsalesAction as ActionRow
 from models import Refund as RefundRow
 from models.enums import RefundKind, RefundStatus
-from resolvers import inbound, payments, warehouse
-from resolvers.errors import DomainError
-from resolvers.intake import IntakeRejected as IntakeRejectedError
+from resolvers import payments, warehouse
+from resolvers.errors import NotFound as Missing
+from resolvers.errors import ValidationFailed as Invalid
+from resolvers.idempotency import handle_event
 from resolvers.intake import import_order
 from resolvers.orders import find_order
 from schema.common import Money
 from schema.context import Info
-from schema.errors import NotFound, UserError, ValidationFailed, to_user_error
+from schema.errors import (
+    AmountExceedsRefundable,
+    EventIdReused,
+    IllegalTransition,
+    IntakeRejected,
+    LineNotEligible,
+    NotFound,
+    RefundNotOpen,
+    ValidationFailed,
+)
 from schema.order import Order
 from schema.postsales import PostsalesAction
 
@@ -56,51 +67,8 @@ class Refund:
         )
 
 
-@strawberry.type(description="The refund is not open (cancelled or failed) and cannot move.")
-class RefundNotOpen(UserError):
-    status: str
-
-
-@strawberry.type(description="The eventId was used before for an event with other content.")
-class EventIdReused(UserError):
-    pass
-
-
-@strawberry.type
-class IntakeProblem:
-    field: list[str]
-    message: str
-    code: str
-
-
-@strawberry.type(description="The order record is invalid; nothing was imported.")
-class IntakeRejected(UserError):
-    problems: list[IntakeProblem]
-
-    @classmethod
-    def of(cls, error: DomainError) -> IntakeRejected:
-        assert isinstance(error, IntakeRejectedError)
-        return cls(
-            code=error.code,
-            message=error.message,
-            field=error.field,
-            problems=[
-                IntakeProblem(field=p.field, message=str(p), code=p.code) for p in error.problems
-            ],
-        )
-
-
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-async def _handle(
-    info: Info, event_id: str, kind: str, request: dict[str, Any], handle: Any
-) -> Any:
-    try:
-        return await inbound.handle_once(info.context.db, event_id, kind, request, handle)
-    except DomainError as exc:
-        return to_user_error(exc)
 
 
 # --- paymentRefundConfirmed ---------------------------------------------------------------
@@ -137,7 +105,7 @@ async def payment_refund_confirmed(
 ) -> PaymentRefundConfirmedResult:
     """The payment system released a refund (or could not)."""
 
-    async def handle(session: Any) -> dict[str, Any]:
+    async def handle(session: AsyncSession) -> dict[str, Any]:
         refund = await payments.confirm_refund(
             session,
             input.refund_id,
@@ -148,13 +116,13 @@ async def payment_refund_confirmed(
         return {"refundId": refund.id, "orderId": refund.order_id}
 
     request = {"refundId": input.refund_id, "outcome": input.outcome.value, "reason": input.reason}
-    result = await _handle(info, input.event_id, "paymentRefundConfirmed", request, handle)
-    if not isinstance(result, dict):
-        return result  # type: ignore[no-any-return]
-    async with info.context.db.read() as session:
+    db = info.context.db
+    result = await handle_event(db, input.event_id, "paymentRefundConfirmed", request, handle)
+    async with db.read() as session:
         refund = await session.scalar(select(RefundRow).where(RefundRow.id == result["refundId"]))
         found = await find_order(session, info.context.viewer, order_id=result["orderId"])
-    assert refund is not None and found is not None
+    if refund is None or found is None:
+        raise Missing("The refund is no longer visible.", field=["input", "refundId"])
     return PaymentRefundConfirmedSuccess(refund=Refund.of(refund), order=Order.loaded(found, info))
 
 
@@ -186,22 +154,28 @@ async def _order_and_action(
             if action_id
             else None
         )
-    assert found is not None
+    if found is None:
+        raise Missing("The order is no longer visible.", field=["input", "orderNumber"])
     return Order.loaded(found, info), PostsalesAction.from_row(row, info) if row else None
 
 
 async def warehouse_return_received(
     info: Info, input: WarehouseReturnReceivedInput
 ) -> Annotated[
-    WarehouseReturnReceivedSuccess | NotFound | EventIdReused | ValidationFailed,
+    WarehouseReturnReceivedSuccess
+    | NotFound
+    | IllegalTransition
+    | LineNotEligible
+    | AmountExceedsRefundable
+    | EventIdReused
+    | ValidationFailed,
     strawberry.union("WarehouseReturnReceivedResult"),
 ]:
     """The warehouse received returned items: their return is approved and, unless it is
     the no-refund return of an exchange, the refund request is queued."""
-    viewer = info.context.viewer
-    assert viewer is not None
+    viewer = info.context.viewer_or_raise()
 
-    async def handle(session: Any) -> dict[str, Any]:
+    async def handle(session: AsyncSession) -> dict[str, Any]:
         outcome = await warehouse.return_received(
             session,
             viewer,
@@ -218,9 +192,8 @@ async def warehouse_return_received(
         "source": input.source,
         "receivedAt": _aware(input.received_at).isoformat(),
     }
-    result = await _handle(info, input.event_id, "warehouseReturnReceived", request, handle)
-    if not isinstance(result, dict):
-        return result  # type: ignore[no-any-return]
+    db = info.context.db
+    result = await handle_event(db, input.event_id, "warehouseReturnReceived", request, handle)
     order, action = await _order_and_action(info, result["orderId"], result.get("actionId"))
     return WarehouseReturnReceivedSuccess(order=order, action=action)
 
@@ -260,21 +233,15 @@ async def order_import(
     exactly like `csdesk import orders`."""
     record = input.order
     if not isinstance(record, dict):
-        return ValidationFailed(
-            code="VALIDATION_FAILED",
-            message="order must be a JSON object.",
-            field=["input", "order"],
-        )
+        raise Invalid("order must be a JSON object.", field=["input", "order"])
     # Amounts as Decimal, never float, as in the file import.
     record = json.loads(json.dumps(record), parse_float=Decimal)
 
-    async def handle(session: Any) -> dict[str, Any]:
+    async def handle(session: AsyncSession) -> dict[str, Any]:
         result = await import_order(session, record)
         return {"outcome": result.outcome.value, "number": result.order_number}
 
-    result = await _handle(info, input.event_id, "orderImport", record, handle)
-    if not isinstance(result, dict):
-        return result  # type: ignore[no-any-return]
+    result = await handle_event(info.context.db, input.event_id, "orderImport", record, handle)
     order = None
     if result.get("number"):
         async with info.context.db.read() as session:

@@ -1,8 +1,18 @@
-"""Relay page info shared by the connections."""
+"""One generic Relay connection for every list: ``Connection[Order]`` is ``OrderConnection``
+(edges of ``OrderEdge``, ``pageInfo``, ``totalCount``). Built from the domain's ``Page``; the
+total is counted only when a client selects it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
 import strawberry
+
+from resolvers.pagination import Page
+from schema.context import Info
+
+T = TypeVar("T")
 
 
 @strawberry.type
@@ -11,3 +21,36 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="One page of a list, with keyset cursors (Relay).")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field(description="Matches in all pages (counted only when selected).")
+    async def total_count(self, info: Info) -> int:
+        async with info.context.db.read() as session:
+            return await self.page.count(session)
+
+    @classmethod
+    def of(cls, page: Page[Any], node: Callable[[Any], T], *, after: str | None) -> Connection[T]:
+        """The connection of a page, each row made a node by ``node``."""
+        edges = [Edge(cursor=page.cursor(row), node=node(row)) for row in page.rows]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            page=page,
+        )

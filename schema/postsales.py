@@ -12,10 +12,10 @@ from strawberry import relay
 
 from models import PostsalesAction as ActionRow
 from models.enums import ActionKind, ActionStatus
-from resolvers.ids import db_id
 from resolvers.orders import visible_to
 from schema.common import Money
 from schema.context import Info
+from schema.ids import db_id
 from schema.linked import linked_order
 
 if TYPE_CHECKING:
@@ -106,6 +106,8 @@ class PostsalesAction(relay.Node):
         return Source(code=s.code, name=s.name, accepts_returns=s.accepts_returns)
 
     @classmethod
+    # Relay's signature is overloaded on ``required``; this one implementation serves both
+    # (csdesk always answers a missing node with None), which mypy cannot see.
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[PostsalesAction | None]:

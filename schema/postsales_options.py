@@ -5,10 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import reasons as configured
-from resolvers.actions.common import decode_id
-from resolvers.actions.returns import return_sources as allowed_sources
-from resolvers.errors import NotFound
 from resolvers.reasons import ReasonKind
+from resolvers.return_sources import return_sources as allowed_sources
+from schema import ids
 from schema.context import Info
 from schema.order import Source
 
@@ -32,14 +31,12 @@ async def return_sources(info: Info, order_id: strawberry.ID) -> list[Source] | 
     """Where the order's returnable lines may go back to: with the sourcing strategy off, the
     sources they shipped from; on, every source that accepts returns. Null for an unknown order
     (or one outside your stores)."""
-    viewer = info.context.viewer
-    assert viewer is not None
-    try:
-        row_id = decode_id(order_id, "Order", ["orderId"])
-    except NotFound:
+    viewer = info.context.viewer_or_raise()
+    parsed = ids.parse(order_id)
+    if parsed is None or parsed[0] != "Order":
         return None
     async with info.context.db.read() as session:
-        rows = await allowed_sources(session, viewer, row_id)
+        rows = await allowed_sources(session, viewer, parsed[1])
     if rows is None:
         return None
     return [Source(code=s.code, name=s.name, accepts_returns=s.accepts_returns) for s in rows]

@@ -8,13 +8,14 @@ from strawberry import relay
 from auth.permissions import login_required, requires
 from models.enums import Permission
 from resolvers.orders import find_order, visible_stores
-from schema import admin, catalog, outbox, postsales_options, queue
+from schema import admin, catalog, ids, outbox, postsales_options, queue
 from schema import settings as settings_fields
 from schema.admin import Role
 from schema.context import Info
 from schema.order import Line, Order, Source, Store
+from schema.outbox import OutboxMessage
+from schema.pagination import Connection
 from schema.postsales import PostsalesAction
-from schema.queue import OrderConnection, PostsalesActionConnection
 from schema.user import User
 from schema.viewer import Viewer
 
@@ -27,14 +28,11 @@ NODE_TYPES: dict[str, type[Order] | type[Line] | type[PostsalesAction]] = {
 
 async def resolve_node(info: Info, id: str) -> relay.Node | None:
     """The object a global id names, or None when it is malformed, missing or out of scope."""
-    try:
-        gid = relay.GlobalID.from_id(id)
-    except Exception:
+    parsed = ids.parse(id)
+    node_type = NODE_TYPES.get(parsed[0]) if parsed else None
+    if parsed is None or node_type is None:
         return None
-    node_type = NODE_TYPES.get(gid.type_name)
-    if node_type is None:
-        return None
-    found = await node_type.resolve_nodes(info=info, node_ids=[gid.node_id])
+    found = await node_type.resolve_nodes(info=info, node_ids=[str(parsed[1])])
     return next(iter(found), None)
 
 
@@ -45,14 +43,13 @@ class Query:
         extensions=login_required(),
     )
     async def stores(self, info: Info) -> list[Store]:
-        assert info.context.viewer is not None
+        viewer = info.context.viewer_or_raise()
         async with info.context.db.read() as session:
-            return [Store.of(r) for r in await visible_stores(session, info.context.viewer)]
+            return [Store.of(r) for r in await visible_stores(session, viewer)]
 
     @strawberry.field(description="The signed-in user.", extensions=login_required())
     def viewer(self, info: Info) -> Viewer:
-        assert info.context.viewer is not None
-        return Viewer.of(info.context.viewer)
+        return Viewer.of(info.context.viewer_or_raise())
 
     @strawberry.field(
         description="Any object by its Relay global id (Order, Line, PostsalesAction).",
@@ -61,13 +58,13 @@ class Query:
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return await resolve_node(info, id)
 
-    orders: OrderConnection = strawberry.field(
+    orders: Connection[Order] = strawberry.field(
         resolver=queue.orders, extensions=requires(Permission.ORDER_VIEW)
     )
-    outbox_messages: outbox.OutboxMessageConnection = strawberry.field(
+    outbox_messages: Connection[OutboxMessage] = strawberry.field(
         resolver=outbox.outbox_messages, extensions=requires(Permission.SETTINGS_MANAGE)
     )
-    postsales_actions: PostsalesActionConnection = strawberry.field(
+    postsales_actions: Connection[PostsalesAction] = strawberry.field(
         resolver=queue.postsales_actions, extensions=requires(Permission.ORDER_VIEW)
     )
     roles: list[Role] = strawberry.field(

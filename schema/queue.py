@@ -6,15 +6,14 @@ import dataclasses
 import datetime as dt
 
 import strawberry
-from sqlalchemy import ColumnElement
 
+from models import Order as OrderRow
+from models import Store as StoreRow
 from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
 from resolvers import postsales_queue, search
-from resolvers.errors import DomainError
 from schema.context import Info
-from schema.errors import as_graphql_error
 from schema.order import Order
-from schema.pagination import PageInfo
+from schema.pagination import Connection
 from schema.postsales import PostsalesAction
 
 OrderSortEnum = strawberry.enum(search.OrderSort, name="OrderSort")
@@ -71,62 +70,33 @@ class OrderFilter:
         return search.OrderFilter(**values)
 
 
-@strawberry.type
-class OrderEdge:
-    cursor: str
-    node: Order
-
-
-@strawberry.type
-class OrderConnection:
-    edges: list[OrderEdge]
-    page_info: PageInfo
-    where: strawberry.Private[list[ColumnElement[bool]]]
-
-    @strawberry.field(description="Orders matching the filter in all pages.")
-    async def total_count(self, info: Info) -> int:
-        async with info.context.db.read() as session:
-            return await search.count_orders(session, self.where)
-
-
 async def orders(
     info: Info,
     filter: OrderFilter | None = None,
     first: int = 20,
     after: str | None = None,
     order_by: search.OrderSort = search.OrderSort.PURCHASED_AT_DESC,
-) -> OrderConnection:
+) -> Connection[Order]:
     """The order queue, newest purchase first by default; `first` from 1 to 100."""
     ctx = info.context
-    assert ctx.viewer is not None
-    try:
-        async with ctx.db.read() as session:
-            page = await search.search_orders(
-                session,
-                ctx.viewer,
-                (filter or OrderFilter()).to_domain(),
-                first=first,
-                after=after,
-                sort=order_by,
-                zone=ctx.zone,
-            )
-    except DomainError as exc:
-        raise as_graphql_error(exc) from None
-    edges = []
-    for order_row, store_row in page.rows:
-        ctx.loaders.store.prime(store_row.id, store_row)
-        ctx.loaders.order.prime(order_row.id, order_row)
-        edges.append(OrderEdge(cursor=page.cursor(order_row), node=Order.from_row(order_row, info)))
-    return OrderConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        where=page.where,
-    )
+    async with ctx.db.read() as session:
+        page = await search.search_orders(
+            session,
+            ctx.viewer_or_raise(),
+            (filter or OrderFilter()).to_domain(),
+            first=first,
+            after=after,
+            sort=order_by,
+            zone=ctx.zone,
+        )
+
+    def node(row: tuple[OrderRow, StoreRow]) -> Order:
+        order, store = row
+        ctx.loaders.store.prime(store.id, store)
+        ctx.loaders.order.prime(order.id, order)
+        return Order.from_row(order, info)
+
+    return Connection.of(page, node, after=after)
 
 
 @strawberry.input(description="Filters of the post-sales queue, combined with AND.")
@@ -136,55 +106,20 @@ class PostsalesActionFilter:
     store_codes: list[str] | None = None
 
 
-@strawberry.type
-class PostsalesActionEdge:
-    cursor: str
-    node: PostsalesAction
-
-
-@strawberry.type
-class PostsalesActionConnection:
-    edges: list[PostsalesActionEdge]
-    page_info: PageInfo
-    where: strawberry.Private[list[ColumnElement[bool]]]
-
-    @strawberry.field(description="Actions matching the filter in all pages.")
-    async def total_count(self, info: Info) -> int:
-        async with info.context.db.read() as session:
-            return await postsales_queue.count_actions(session, self.where)
-
-
 async def postsales_actions(
     info: Info,
     filter: PostsalesActionFilter | None = None,
     first: int = 20,
     after: str | None = None,
-) -> PostsalesActionConnection:
+) -> Connection[PostsalesAction]:
     """The post-sales queue, oldest first: e.g. every return REQUESTED awaiting approval."""
     ctx = info.context
-    assert ctx.viewer is not None
     f = filter or PostsalesActionFilter()
     domain = postsales_queue.ActionFilter(
         kind=f.kind, status=list(f.status or []), store_codes=list(f.store_codes or [])
     )
-    try:
-        async with ctx.db.read() as session:
-            page = await postsales_queue.search_actions(
-                session, ctx.viewer, domain, first=first, after=after
-            )
-    except DomainError as exc:
-        raise as_graphql_error(exc) from None
-    edges = [
-        PostsalesActionEdge(cursor=page.cursor(row), node=PostsalesAction.from_row(row, info))
-        for row in page.rows
-    ]
-    return PostsalesActionConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        where=page.where,
-    )
+    async with ctx.db.read() as session:
+        page = await postsales_queue.search_actions(
+            session, ctx.viewer_or_raise(), domain, first=first, after=after
+        )
+    return Connection.of(page, lambda row: PostsalesAction.from_row(row, info), after=after)

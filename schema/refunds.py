@@ -1,34 +1,15 @@
-"""Refund figures as the appeasement and return mutations show them, and the dry-run and
-after-commit plumbing those mutations share."""
+"""Refund figures as the appeasement and return mutations show them."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
-
 import strawberry
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Order as OrderRow
 from models import PostsalesAction as ActionRow
 from resolvers.actions.refunds import RefundFigures, figures_of_action
-from resolvers.errors import DomainError
-from resolvers.orders import find_order
 from schema.common import Money
 from schema.context import Info
-from schema.errors import to_user_error
-from schema.order import Line, Order
-
-
-class Planned(Protocol):
-    """A checked action (a dry run's result): it knows its order."""
-
-    @property
-    def order(self) -> OrderRow: ...
-
-
-P = TypeVar("P", bound=Planned)
+from schema.order import Line
 
 
 @strawberry.type(description="A refund on one line: made, requested, or what it would be.")
@@ -43,29 +24,13 @@ class RefundBreakdown:
 
     @classmethod
     def of(cls, f: RefundFigures) -> RefundBreakdown:
-        c = f.currency
         return cls(
-            line=Line.from_row(f.line, c),
-            net=Money.of(f.net, c),
-            tax=Money.of(f.tax, c),
-            gross=Money.of(f.gross, c),
-            remaining_refundable=Money.of(f.remaining_after, c),
+            line=Line.from_row(f.line, f.net.currency),
+            net=f.net,
+            tax=f.tax,
+            gross=f.gross,
+            remaining_refundable=f.remaining_after,
         )
-
-
-async def dry_run(
-    info: Info, check: Callable[[AsyncSession], Awaitable[P]]
-) -> tuple[P, Order] | Any:
-    """Run ``check`` in a read-only session (nothing can be written, no idempotency record):
-    its result and the order as it is, or the typed error it refused with."""
-    async with info.context.db.read() as session:
-        try:
-            result = await check(session)
-        except DomainError as exc:
-            return to_user_error(exc)
-        found = await find_order(session, info.context.viewer, order_id=result.order.id)
-        assert found is not None
-        return result, Order.loaded(found, info)
 
 
 async def breakdowns(info: Info, action_id: int | None) -> list[RefundBreakdown]:

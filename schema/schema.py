@@ -4,32 +4,37 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.errors import exception_handlers
 from schema.extensions import SqlStatementsExtension
 from schema.history import HistoryEntry
+from schema.masking import ErrorBoundary
 from schema.mutation import Mutation
 from schema.order import Line, Order
 from schema.postsales import PostsalesAction
 from schema.query import Query
 
-# Errors that answer the client's own input: part of the API, not worth a traceback in the log.
-EXPECTED_CODES = frozenset({"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN"})
-
 
 class CsdeskSchema(strawberry.Schema):
-    """Logs only unexpected errors (with their traceback), not refused input or logins."""
+    """Leaves the logging of errors to the ErrorBoundary, which logs each unexpected one once,
+    with its traceback and request id, and nothing the client caused."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        unexpected = [e for e in errors if (e.extensions or {}).get("code") not in EXPECTED_CODES]
-        super().process_errors(unexpected, execution_context)
+        return None
 
 
 @functools.cache
@@ -37,17 +42,19 @@ def build_schema() -> strawberry.Schema:
     """The csdesk schema, built once per process: Strawberry's unions and relay fields bind to
     the first schema built from them. ``extensions.sqlStatements`` appears only where the app
     counts statements (development mode)."""
-    extensions: list[type | object] = [
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxTokensLimiter(max_token_count=5000),
         lambda: MaxAliasesLimiter(max_alias_count=30),
         SqlStatementsExtension,
+        ErrorBoundary,
     ]
     return CsdeskSchema(
         query=Query,
         mutation=Mutation,
         types=[Order, Line, PostsalesAction, HistoryEntry],
-        extensions=extensions,  # type: ignore[arg-type]
+        extensions=extensions,
+        exception_handlers=exception_handlers(),
         # Not sort_schema=True: in Strawberry 0.341 the sorted copy holds new type objects
         # that union type resolution no longer recognises. export_sdl() sorts instead.
         config=StrawberryConfig(),

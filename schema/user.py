@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry import relay
 
 from auth.permissions import requires
 from models import User as UserRow
 from models.enums import Permission
 from resolvers.admin import RoleView
+from schema import ids
 from schema.context import Info
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class User:
     @classmethod
     def brief(cls, row: UserRow, role: RoleView | None = None) -> User:
         return cls(
-            id=strawberry.ID(relay.to_base64("User", row.id)),
+            id=ids.encode("User", row.id),
             username=row.username,
             display_name=row.display_name,
             time_zone=row.time_zone,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.sessions import issue_token, load_viewer
 from auth.viewer import Viewer
-from csdesk.db import Database
+from core.db import Database
 from models import (
     HistoryEntry,
     IdempotencyRecord,
@@ -30,7 +30,7 @@ from models import (
     User,
 )
 from models.enums import LineStatus, OrderStatus, Permission, StoreAccess, TokenKind
-from resolvers.actions.common import encode_id
+from schema.ids import encode as encode_id
 from tests.conftest import GraphQLClient
 from tests.factories import make_order
 

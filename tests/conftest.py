@@ -22,9 +22,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from core.config import Settings
+from core.db import Database
 from csdesk.app import create_app
-from csdesk.config import Settings
-from csdesk.db import Database
 
 PG_URL = os.environ.get("CSDESK_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

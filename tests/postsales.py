@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csdesk.db import Database
+from core.db import Database
+from core.money import tax_for
 from models import (
     HistoryEntry,
     IdempotencyRecord,
@@ -24,8 +25,7 @@ from models import (
     Source,
 )
 from models.enums import OrderStatus, RefundStatus
-from resolvers.actions.common import encode_id
-from resolvers.money import tax_for
+from schema.ids import encode as encode_id
 from tests.factories import make_order
 
 FRAGMENTS = {

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from strawberry import relay
 
-from csdesk.db import Database
+from core.db import Database
 from models import Role, SessionToken, User, role_stores
 from tests.conftest import GraphQLClient
 
@@ -368,9 +368,9 @@ async def test_user_create_rejects_bad_input_and_writes_nothing(
         ({"username": "agent"}, "AlreadyExists", ["input", "username"]),
         ({"username": "  "}, "ValidationFailed", ["input", "username"]),
         ({"displayName": ""}, "ValidationFailed", ["input", "displayName"]),
-        ({"roleId": "not-an-id"}, "ValidationFailed", ["input", "roleId"]),
-        ({"roleId": relay.to_base64("Order", 1)}, "ValidationFailed", ["input", "roleId"]),
-        ({"roleId": relay.to_base64("Role", 99999999999)}, "ValidationFailed", ["input", "roleId"]),
+        ({"roleId": "not-an-id"}, "NotFound", ["input", "roleId"]),
+        ({"roleId": relay.to_base64("Order", 1)}, "NotFound", ["input", "roleId"]),
+        ({"roleId": relay.to_base64("Role", 99999999999)}, "NotFound", ["input", "roleId"]),
         ({"roleId": relay.to_base64("Role", 999999)}, "NotFound", ["input", "roleId"]),
     ]
     for change, typename, field in cases:
@@ -403,7 +403,7 @@ async def test_role_mutations_reject_bad_input_and_write_nothing(
         (ROLE_CREATE, {**base, "storeAccess": "ALL", "storeCodes": ["UK"]}, "ValidationFailed"),
         (ROLE_CREATE, {**base, "permissions": ["INTEGRATION"], "storeAccess": "ALL"}, "NotAllowed"),
         (ROLE_UPDATE, {"roleId": roles["CS Agent"], "name": "Integration"}, "AlreadyExists"),
-        (ROLE_UPDATE, {"roleId": "Um9sZTo=", "name": "X"}, "ValidationFailed"),
+        (ROLE_UPDATE, {"roleId": "Um9sZTo=", "name": "X"}, "NotFound"),
         (ROLE_UPDATE, {"roleId": roles["CS Agent"], "storeCodes": ["UK", "ZZ"]}, "NotFound"),
     ]
     for op, input, typename in cases:
@@ -501,13 +501,13 @@ async def test_user_update_changes_fields_and_role(gql: GraphQLClient) -> None:
     listed = next(u for u in (await gql.data(USERS))["users"] if u["username"] == "agent")
     assert listed["timeZone"] == "America/New_York"
     result = await mutate(gql, USER_UPDATE, userId="garbage", displayName="X")
-    assert (result["__typename"], result["field"]) == ("ValidationFailed", ["input", "userId"])
+    assert (result["__typename"], result["field"]) == ("NotFound", ["input", "userId"])
     result = await mutate(gql, USER_UPDATE, userId=relay.to_base64("User", 999999), active=False)
     assert (result["__typename"], result["field"]) == ("NotFound", ["input", "userId"])
     result = await mutate(
         gql, USER_UPDATE, userId=users["agent"], roleId=relay.to_base64("Role", 0)
     )
-    assert (result["__typename"], result["field"]) == ("ValidationFailed", ["input", "roleId"])
+    assert (result["__typename"], result["field"]) == ("NotFound", ["input", "roleId"])
 
 
 async def test_concurrent_creates_of_one_username_make_one_user(

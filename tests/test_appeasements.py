@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from strawberry.relay import GlobalID
 
-from csdesk.db import Database
+from core.db import Database
 from models import HistoryEntry, Line, Order, OutboxMessage, PostsalesAction, Refund, Store
 from models.enums import (
     ActionKind,
@@ -19,7 +19,7 @@ from models.enums import (
     RefundKind,
     RefundStatus,
 )
-from resolvers.actions.common import encode_id
+from schema.ids import encode as encode_id
 from tests.conftest import GraphQLClient
 from tests.postsales import (
     APPEASE,

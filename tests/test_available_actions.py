@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
-from csdesk.db import Database
+from core.db import Database
 from models import Line, Order, PostsalesAction, Sku, Store
 from models.enums import ActionStatus, LineStatus, OrderStatus, OrderType
 from resolvers import stock
@@ -36,16 +36,16 @@ from resolvers.actions.cancel import cancel_order
 from resolvers.actions.comment import add_comment
 from resolvers.actions.exchange import ExchangeLine, create_exchange
 from resolvers.actions.reshipment import create_reshipment
+from resolvers.actions.return_review import approve_return, cancel_return
 from resolvers.actions.returns import (
     ReturnLineRequest,
     ReturnRequest,
-    approve_return,
-    cancel_return,
     preview_return,
 )
 from resolvers.availability import PERMISSION, ActionType
 from resolvers.errors import DomainError
 from resolvers.reasons import ReasonKind, reasons
+from schema import ids
 from tests.action_helpers import (
     EXCHANGE,
     gid,
@@ -188,34 +188,34 @@ async def accepted(
         appeasement_reason = (await reasons(s, ReasonKind.APPEASEMENT))[0].code
         return_reason = (await reasons(s, ReasonKind.RETURN))[0].code
         codes = {line.id: await _exchange_sku(s, order, line) for line in lines}
-    order_gid = gid("Order", order.id)
+    order_id = order.id
 
     def for_line(line: Line) -> Attempt:
-        line_gid = gid("Line", line.id)
+        line_id = line.id
         if kind is ActionType.EXCHANGE:
             return lambda s: create_exchange(
-                s, viewer, order_gid=order_gid, lines=[ExchangeLine(line_gid, codes[line.id])]
+                s, viewer, order_id=order_id, lines=[ExchangeLine(line_id, codes[line.id])]
             )
         if kind is ActionType.RESHIPMENT:
-            return lambda s: create_reshipment(s, viewer, order_gid=order_gid, line_gids=[line_gid])
+            return lambda s: create_reshipment(s, viewer, order_id=order_id, line_ids=[line_id])
         if kind is ActionType.APPEASEMENT:
-            request = AppeasementRequest(line_gid, Decimal("0.01"), appeasement_reason)
+            request = AppeasementRequest(line_id, Decimal("0.01"), appeasement_reason)
             return lambda s: preview_appeasement(s, viewer, request)
         if kind is ActionType.RETURN:
-            item = ReturnLineRequest(line_gid, return_reason)
+            item = ReturnLineRequest(line_id, return_reason)
             return lambda s: preview_return(
-                s, viewer, ReturnRequest(order_gid, [item], "Agreement check.")
+                s, viewer, ReturnRequest(order_id, [item], "Agreement check.")
             )
-        return lambda s: cancel_order(s, viewer, order_gid=order_gid, line_gids=[line_gid])
+        return lambda s: cancel_order(s, viewer, order_id=order_id, line_ids=[line_id])
 
     def for_action(action: PostsalesAction) -> Attempt:
-        action_gid = gid("PostsalesAction", action.id)
+        action_id = action.id
         run = {
             ActionType.RETURN_APPROVE: approve_return,
             ActionType.RETURN_CANCEL: cancel_return,
             ActionType.APPEASEMENT_CANCEL: cancel_appeasement,
         }[kind]
-        return lambda s: run(s, viewer, action_id=action_gid)
+        return lambda s: run(s, viewer, action_id=action_id)
 
     line_ids, action_ids, errors = [], [], []
     if kind in LINE_KINDS:
@@ -274,7 +274,7 @@ async def test_available_actions_agree_with_the_mutations(db: Database, gql: Gra
                 if kind is ActionType.COMMENT:
                     ok = await attempt(
                         db,
-                        partial(add_comment, viewer=viewer, order_gid=shown["id"], text="Check."),
+                        partial(add_comment, viewer=viewer, order_id=order.id, text="Check."),
                     )
                     assert got["allowed"] and ok is None, where
                     continue
@@ -291,7 +291,7 @@ async def test_available_actions_agree_with_the_mutations(db: Database, gql: Gra
                     assert set(errors) <= ERRORS_BY_REASON[got["reason"]], (where, errors)
                 if kind is ActionType.CANCEL:
                     whole = await attempt(
-                        db, partial(cancel_order, viewer=viewer, order_gid=shown["id"])
+                        db, partial(cancel_order, viewer=viewer, order_id=order.id)
                     )
                     assert (whole is None) == got["allowed"], where
                 checked += 1
@@ -378,7 +378,8 @@ async def test_a_pending_exchange_return_warns_until_it_is_closed(
     # Once the return is cancelled the warning goes, and the line (exchanged) stays
     # out of further exchanges.
     async with db.write() as s:
-        await cancel_return(s, await viewer_of(db, "supervisor"), action_id=warning["actionId"])
+        action_id = ids.decode(warning["actionId"], "PostsalesAction", ["actionId"])
+        await cancel_return(s, await viewer_of(db, "supervisor"), action_id=action_id)
         await s.commit()
     shown = (await gql.data(ACTIONS, {"number": origin.number}))["order"]
     assert shown["warnings"] == []

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from csdesk.db import Database
+from core.db import Database
 from models import Line, Order, PostsalesAction, Refund
 from models.enums import (
     ActionKind,

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from core.db import Database
 from csdesk.app import create_app
 from csdesk.cli import main
-from csdesk.db import Database
 from models import Role, SessionToken, User
 from models.enums import StoreAccess, TokenKind
 from tests.conftest import GraphQLClient, make_settings

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from csdesk.db import Database
+from core.db import Database
 from models import HistoryEntry
 from tests.conftest import GraphQLClient
 

@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from csdesk.db import Database
+from core.db import Database
 from models import Setting
 
 

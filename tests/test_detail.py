@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from csdesk.db import Database
+from core.db import Database
 from models import HistoryEntry, Order, PostsalesAction
 from models.enums import ActionKind, OrderType
 from tests.conftest import GraphQLClient

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from csdesk.db import Database
+from core.db import Database
 from models import Line, Order, PostsalesAction, PostsalesActionLine, Sku
 from models.enums import ActionKind, ActionStatus, LineStatus, OrderStatus, OrderType, Permission
 from tests.action_helpers import (

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from core.db import Database
 from csdesk.cli import main
 from csdesk.commands import import_orders
-from csdesk.db import Database
 from models import (
     ActorKind,
     Base,
@@ -33,7 +33,8 @@ from models import (
     Style,
 )
 from resolvers import intake as intake_module
-from resolvers.intake import IntakeRejected, Outcome, import_order, parse_record
+from resolvers.errors import IntakeRejected
+from resolvers.intake import Outcome, import_order, parse_record
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "orders.jsonl"
 

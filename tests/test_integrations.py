@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from auth.sessions import issue_token
-from csdesk.db import Database
+from core.db import Database
 from models import (
     Line,
     Order,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from csdesk.db import Database
+from core.db import Database
 from models import Line, PostsalesAction, Refund
 from models.enums import LineStatus, RefundKind, RefundStatus
 from resolvers import ledger

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from auth.sessions import load_viewer
 from auth.viewer import Viewer
-from csdesk.db import Database
+from core.db import Database
 from models import Line, Order, User
 from models.enums import LineStatus
 from resolvers.actions.appeasement import (
@@ -22,15 +22,15 @@ from resolvers.actions.appeasement import (
     cancel_appeasement,
     create_appeasement,
 )
-from resolvers.actions.common import Outcome, encode_id, run_action
+from resolvers.actions.return_review import approve_return, cancel_return
 from resolvers.actions.returns import (
     ReturnLineRequest,
     ReturnRequest,
-    approve_return,
-    cancel_return,
     create_return,
 )
 from resolvers.errors import DomainError
+from resolvers.idempotency import Outcome, run_action
+from schema import ids
 from tests.postsales import ledger_violations, made_order
 
 NET = Decimal("30.00")
@@ -59,9 +59,15 @@ class Model:
     status: dict[int, LineStatus] = field(
         default_factory=lambda: dict.fromkeys(range(1, LINES + 1), LineStatus.DELIVERED)
     )
-    # action global id → (amount or returned line numbers, status)
-    appeasements: list[tuple[str, int, Decimal, str]] = field(default_factory=list)
-    returns: list[tuple[str, set[int], str]] = field(default_factory=list)
+    # action id → (amount or returned line numbers, status)
+    appeasements: list[tuple[int, int, Decimal, str]] = field(default_factory=list)
+    returns: list[tuple[int, set[int], str]] = field(default_factory=list)
+
+
+def _id(gid: str) -> int:
+    parsed = ids.parse(gid)
+    assert parsed is not None
+    return parsed[1]
 
 
 async def _run(db: Database, viewer: Viewer, action: Any) -> Outcome | str:
@@ -76,7 +82,7 @@ async def _step(db: Database, viewer: Viewer, made: Any, model: Model, step: Any
     if kind == "appease":
         _, number, cents = step
         amount = Decimal(cents) / 100
-        appease = AppeasementRequest(made.lines[number], amount, "GOODWILL")
+        appease = AppeasementRequest(_id(made.lines[number]), amount, "GOODWILL")
         got = await _run(db, viewer, lambda s: create_appeasement(s, viewer, appease))
         if amount <= 0:
             assert got == "AmountNotPositive"
@@ -85,8 +91,7 @@ async def _step(db: Database, viewer: Viewer, made: Any, model: Model, step: Any
         else:
             assert isinstance(got, Outcome), got
             model.refundable[number] -= amount
-            gid = encode_id("PostsalesAction", got.action_id or 0)
-            model.appeasements.append((gid, number, amount, "REQUESTED"))
+            model.appeasements.append((got.action_id or 0, number, amount, "REQUESTED"))
     elif kind == "cancel appeasement":
         if not model.appeasements:
             return
@@ -102,15 +107,14 @@ async def _step(db: Database, viewer: Viewer, made: Any, model: Model, step: Any
     elif kind == "return":
         numbers = sorted(step[1])
         ret = ReturnRequest(
-            made.gid, [ReturnLineRequest(made.lines[n], "DAMAGED") for n in numbers], "Back."
+            made.id, [ReturnLineRequest(_id(made.lines[n]), "DAMAGED") for n in numbers], "Back."
         )
         got = await _run(db, viewer, lambda s: create_return(s, viewer, ret))
         if all(model.status[n] is LineStatus.DELIVERED for n in numbers):
             assert isinstance(got, Outcome), got
             for n in numbers:
                 model.status[n] = LineStatus.RETURN_REQUESTED
-            gid = encode_id("PostsalesAction", got.action_id or 0)
-            model.returns.append((gid, set(numbers), "REQUESTED"))
+            model.returns.append((got.action_id or 0, set(numbers), "REQUESTED"))
         else:
             assert got == "LineNotEligible"
     else:

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from csdesk.db import Database
+from core.db import Database
 from csdesk.migrate import current_heads
 from models import Base
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from auth.sessions import issue_token
-from csdesk.db import Database
+from core.db import Database
 from models import User
 from models.enums import Permission, TokenKind
 from schema import build_schema

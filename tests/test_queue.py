@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from core.db import Database
 from csdesk.app import create_app
-from csdesk.db import Database
 from csdesk.seed import seed_database
 from models import Order
 from tests.conftest import GraphQLClient, Template, _database, make_settings

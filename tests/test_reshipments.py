@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from csdesk.db import Database
+from core.db import Database
 from models import Order, PostsalesAction, PostsalesActionLine
 from models.enums import ActionKind, LineStatus, OrderStatus, Permission
 from tests.action_helpers import (

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from csdesk.db import Database
+from core.db import Database
 from models import (
     HistoryEntry,
     Line,
@@ -28,7 +28,7 @@ from models.enums import (
     OrderStatus,
     RefundKind,
 )
-from resolvers.actions.common import encode_id
+from schema.ids import encode as encode_id
 from tests.conftest import GraphQLClient
 from tests.postsales import (
     APPEASE,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
-from csdesk.db import Database
+from core.db import Database
 from models.enums import OrderStatus
 from tests.conftest import GraphQLClient
 from tests.factories import make_order

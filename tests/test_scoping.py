@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from csdesk.db import Database
+from core.db import Database
 from models import Order, PostsalesAction, Store
 from models.enums import ActionKind
 from tests.conftest import GraphQLClient

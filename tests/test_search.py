@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from csdesk.db import Database
+from core.db import Database
 from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
 from tests.conftest import GraphQLClient
 from tests.factories import add_action, make_order

@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 
 import csdesk.seed as seed_module
 from auth.passwords import verify_password
+from core.db import Database
+from core.money import tax_for
 from csdesk.cli import main
-from csdesk.db import Database
 from csdesk.seed import seed_database
 from csdesk.seed_data import ANCHOR
 from models import Base, HistoryEntry, Permission
-from resolvers.money import tax_for
 from resolvers.order_fields import line_amounts, order_totals, search_keys
 from tests.conftest import SEED, SEED_ORDERS
 

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import func, select, update
 
 from auth.sessions import COOKIE_NAME
-from csdesk.db import Database
+from core.db import Database
 from models import LoginAttempt, Role, SessionToken, User
 from tests.conftest import GraphQLClient
 

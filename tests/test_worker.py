@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from csdesk.config import Settings
-from csdesk.db import Database
+from core.config import Settings
+from core.db import Database
 from models import HistoryEntry, Order, OutboxMessage, PostsalesAction, Refund, Store
 from models.enums import ActionKind, HistoryKind, OutboxStatus, RefundStatus
-from resolvers.actions.common import enqueue
+from resolvers.journal import enqueue
 from resolvers.outbox import worker
 from resolvers.outbox.channels import SIGNATURE_HEADER, sign
 from tests.receivers import SmtpServer, WebhookReceiver

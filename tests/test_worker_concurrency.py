@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from csdesk.db import Database
+from core.db import Database
 from models import OutboxMessage
 from models.enums import OutboxStatus
 from resolvers.outbox import worker

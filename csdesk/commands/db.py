@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from csdesk.config import Settings
+from core.config import Settings
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:

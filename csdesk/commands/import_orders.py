@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import IO, Any
 
-from csdesk.config import Settings
+from core.config import Settings
 
 PROGRESS_EVERY = 1000
 
@@ -116,9 +116,10 @@ async def _import(stream: IO[bytes], name: str, dry_run: bool, verbose: bool) ->
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from csdesk.db import Database
+    from core.db import Database
     from models import Store
-    from resolvers.intake import IntakeRejected, Outcome, Problem, import_order, parse_record
+    from resolvers.errors import IntakeRejected, Problem
+    from resolvers.intake import Outcome, import_order, parse_record
 
     db = Database.connect(Settings.from_env().database_url)
     tally = Tally()
@@ -137,7 +138,7 @@ async def _import(stream: IO[bytes], name: str, dry_run: bool, verbose: bool) ->
             label = f"line {number}"
             try:
                 if line is None:
-                    raise IntakeRejected([Problem((), "not valid UTF-8 text", "INVALID_TEXT")])
+                    raise IntakeRejected.of([Problem((), "not valid UTF-8 text", "INVALID_TEXT")])
                 record = parse_record(line)
                 ref = record.get("clientReference")
                 if isinstance(ref, str) and ref.strip():

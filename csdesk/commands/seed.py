@@ -7,7 +7,7 @@ import asyncio
 import sys
 from typing import Any
 
-from csdesk.config import Settings
+from core.config import Settings
 
 DESCRIPTION = """\
 Fill the database of CSDESK_DATABASE_URL with demo data: four stores (UK, DE, US, FR), a
@@ -86,7 +86,7 @@ async def _seed(url: str, args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
 
-    from csdesk.db import Database
+    from core.db import Database
     from csdesk.seed import SeedError, database_state, seed_database
 
     shown = make_url(url).render_as_string(hide_password=True)

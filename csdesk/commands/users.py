@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csdesk.config import Settings
-from csdesk.db import Database
+from core.config import Settings
+from core.db import Database
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ import signal
 import sys
 from typing import Any
 
-from csdesk.config import Settings
+from core.config import Settings
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from csdesk.db import Database
+    from core.db import Database
     from resolvers.outbox.worker import run_forever, run_once
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from csdesk.db import create_engine
+from core.db import create_engine
 from models import Base
 
 config = context.config

@@ -17,27 +17,19 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
+from core.db import rows_changed
+from core.money import Money
 from models import Line, Order, PostsalesAction, PostsalesActionLine, Reason, Refund
 from models.base import utcnow
 from models.enums import ActionKind, ActionStatus, HistoryKind, LineStatus, RefundKind, RefundStatus
 from resolvers import ledger
-from resolvers.actions.common import (
-    Outcome,
-    add_history,
-    check_comment,
-    decode_id,
-    encode_id,
-    lock_order,
-    open_action,
-)
+from resolvers.actions.common import check_comment, lock_order, open_action
 from resolvers.actions.lookup import load_visible_order, locked_action
 from resolvers.actions.refunds import (
     RefundFigures,
-    amount,
     check_positive,
     check_precision,
     figures,
-    money,
     queue_credit_note,
     queue_credit_note_cancelled,
 )
@@ -48,6 +40,8 @@ from resolvers.errors import (
     LineNotEligible,
     NotFound,
 )
+from resolvers.idempotency import Outcome
+from resolvers.journal import add_history
 from resolvers.reasons import ReasonKind, pick, reasons
 
 MAX_COMMENT = 1000
@@ -60,7 +54,7 @@ CANCELLABLE = (ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE)
 
 @dataclass(frozen=True)
 class AppeasementRequest:
-    line_id: str
+    line_id: int
     amount: Decimal
     reason: str
     comment: str | None = None
@@ -73,7 +67,7 @@ class AppeasementPlan:
 
     order: Order
     line: Line
-    amount: Decimal
+    amount: Money
     reason: Reason
     comment: str | None
     refund: RefundFigures
@@ -84,28 +78,28 @@ async def _plan(
 ) -> AppeasementPlan:
     """Every rule of an appeasement, in the order an agent fixes them; with ``lock`` the order
     is locked and its version bumped (a real run), else it is only read (a dry run)."""
-    line_id = decode_id(request.line_id, "Line", LINE)
     comment = check_comment(
         request.comment, required=False, limit=MAX_COMMENT, field=["input", "comment"]
     )
     check_positive(request.amount, AMOUNT)
-    order_id = await session.scalar(select(Line.order_id).where(Line.id == line_id))
+    order_id = await session.scalar(select(Line.order_id).where(Line.id == request.line_id))
     if order_id is None:
         raise NotFound("No such line.", field=LINE)
     try:
-        order = await load_visible_order(session, viewer, order_id, None, LINE)
+        if lock:
+            order = await lock_order(session, viewer, order_id, request.expected_version, LINE)
+        else:
+            order = await load_visible_order(
+                session, viewer, order_id, request.expected_version, LINE
+            )
     except NotFound:  # another store's line: exactly as if it did not exist
         raise NotFound("No such line.", field=LINE) from None
     amount = check_precision(request.amount, order.currency, AMOUNT)
     reason = pick(
         await reasons(session, ReasonKind.APPEASEMENT), request.reason, ["input", "reason"]
     )
-    if lock:
-        order = await lock_order(session, viewer, order_id, request.expected_version, LINE)
-    else:
-        order = await load_visible_order(session, viewer, order_id, request.expected_version, LINE)
     line = await session.scalar(
-        select(Line).where(Line.id == line_id).execution_options(populate_existing=True)
+        select(Line).where(Line.id == request.line_id).execution_options(populate_existing=True)
     )
     assert line is not None
     # Not appeasable: cancelled (refused here), or nothing left (refused with the maximum below).
@@ -113,19 +107,18 @@ async def _plan(
         raise LineNotEligible(
             f"Line {line.number} is cancelled: it cannot be appeased.",
             field=LINE,
-            line_id=encode_id("Line", line.id),
+            line_id=line.id,
             status=line.status.value,
         )
-    if amount > line.refundable_net:
-        left = line.refundable_net
+    left = Money.of(line.refundable_net, order.currency)
+    if left < amount:
         raise AmountExceedsRefundable(
-            f"At most {money(left, order.currency)} of line {line.number} can still be refunded.",
+            f"At most {left} of line {line.number} can still be refunded.",
             field=AMOUNT,
             maximum_refundable=left,
-            currency=order.currency,
             line_id=line.id,
         )
-    refund = figures(line, amount, order.currency, remaining_after=line.refundable_net - amount)
+    refund = figures(line, amount.amount, order.currency, remaining_after=(left - amount).amount)
     return AppeasementPlan(order, line, amount, reason, comment, refund)
 
 
@@ -148,7 +141,7 @@ async def create_appeasement(
         order,
         ActionKind.APPEASEMENT,
         ActionStatus.REQUESTED,
-        amount=plan.amount,
+        amount=plan.amount.amount,
         reason_code=plan.reason.code,
         comment=plan.comment,
     )
@@ -159,7 +152,7 @@ async def create_appeasement(
     refund = await ledger.draw(
         session,
         line,
-        plan.amount,
+        plan.amount.amount,
         currency=order.currency,
         kind=RefundKind.APPEASEMENT,
         order_id=order.id,
@@ -170,20 +163,19 @@ async def create_appeasement(
         session,
         order.id,
         HistoryKind.APPEASEMENT,
-        f"Appeasement of {money(plan.amount, order.currency)} on line {line.number} "
-        f"({plan.reason.label}) requested",
+        f"Appeasement of {plan.amount} on line {line.number} ({plan.reason.label}) requested",
         viewer=viewer,
         details={
             "actionId": action.id,
             "refundId": refund.id,
             "line": line.number,
-            "amount": amount(refund.net, order.currency),
-            "tax": amount(refund.tax, order.currency),
-            "gross": amount(refund.gross, order.currency),
+            "amount": Money.of(refund.net, order.currency).figure,
+            "tax": Money.of(refund.tax, order.currency).figure,
+            "gross": Money.of(refund.gross, order.currency).figure,
             "currency": order.currency,
             "reason": plan.reason.code,
             "comment": plan.comment,
-            "refundableAfter": amount(line.refundable_net, order.currency),
+            "refundableAfter": Money.of(line.refundable_net, order.currency).figure,
         },
     )
     queue_credit_note(session, order, refund, line)
@@ -191,7 +183,7 @@ async def create_appeasement(
 
 
 async def cancel_appeasement(
-    session: AsyncSession, viewer: Viewer, *, action_id: str, expected_version: int | None = None
+    session: AsyncSession, viewer: Viewer, *, action_id: int, expected_version: int | None = None
 ) -> Outcome:
     """Cancel an appeasement not yet RELEASED: its net goes back to the line's remaining net."""
     order, action = await locked_action(
@@ -220,7 +212,7 @@ async def cancel_appeasement(
         .values(status=ActionStatus.CANCELLED, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(result) != 1:
         await session.refresh(action)
         raise IllegalTransition(
             f"This appeasement is {action.status.value}: it can no longer be cancelled.",
@@ -228,7 +220,7 @@ async def cancel_appeasement(
             status=action.status.value,
         )
     await session.refresh(action)
-    given_back = Decimal(0)
+    given_back = Money.zero(order.currency)
     numbers = []
     for refund, line in refunds:
         numbers.append(line.number)
@@ -236,21 +228,21 @@ async def cancel_appeasement(
         if refund.status in (RefundStatus.CANCELLED, RefundStatus.FAILED):
             continue
         await ledger.give_back(session, refund)
-        given_back += refund.net
+        given_back += Money.of(refund.net, order.currency)
         queue_credit_note_cancelled(session, order, refund, line)
     lines = ", ".join(str(n) for n in sorted(set(numbers)))
     add_history(
         session,
         order.id,
         HistoryKind.APPEASEMENT,
-        f"Appeasement of {money(action.amount or given_back, order.currency)} on line {lines} "
-        f"cancelled by {viewer.display_name}",
+        f"Appeasement of {Money.of(action.amount, order.currency) if action.amount else given_back}"
+        f" on line {lines} cancelled by {viewer.display_name}",
         viewer=viewer,
         details={
             "actionId": action.id,
             "refundIds": [r.id for r, _ in refunds],
             "line": numbers[0] if len(numbers) == 1 else numbers,
-            "amount": amount(given_back, order.currency),
+            "amount": given_back.figure,
             "currency": order.currency,
         },
     )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
+from core.money import Money
 from models import Line, Order, PostsalesAction, PostsalesActionLine
 from models.enums import (
     ActionKind,
@@ -23,20 +24,12 @@ from models.enums import (
     RefundKind,
 )
 from resolvers import ledger, stock
-from resolvers.actions.common import (
-    Outcome,
-    add_history,
-    check_comment,
-    decode_id,
-    encode_id,
-    enqueue,
-    lock_order,
-    open_action,
-)
-from resolvers.actions.derived import line_ids, not_eligible, numbers_text, order_lines
+from resolvers.actions.common import check_comment, lock_order, open_action
+from resolvers.actions.derived import distinct_lines, not_eligible, numbers_text, order_lines
 from resolvers.eligibility import cancellable, cancellable_order
 from resolvers.errors import OrderStatusInvalid, ValidationFailed
-from resolvers.money import quantize
+from resolvers.idempotency import Outcome
+from resolvers.journal import add_history, enqueue
 
 MAX_COMMENT = 1000
 
@@ -45,16 +38,15 @@ async def cancel_order(
     session: AsyncSession,
     viewer: Viewer,
     *,
-    order_gid: str,
-    line_gids: Sequence[str] | None = None,
+    order_id: int,
+    line_ids: Sequence[int] | None = None,
     comment: str | None = None,
     expected_version: int | None = None,
 ) -> Outcome:
-    """Cancel the given lines, or every ORDERED line when ``line_gids`` is None; the order
+    """Cancel the given lines, or every ORDERED line when ``line_ids`` is None; the order
     is CANCELLED when no line is left."""
-    order_id = decode_id(order_gid, "Order", ["input", "orderId"])
-    paths = [["input", "lineIds", str(i)] for i in range(len(line_gids or ()))]
-    ids = None if line_gids is None else line_ids(line_gids, paths, ["input", "lineIds"])
+    paths = [["input", "lineIds", str(i)] for i in range(len(line_ids or ()))]
+    ids = None if line_ids is None else distinct_lines(line_ids, ["input", "lineIds"])
     text = check_comment(comment, required=False, limit=MAX_COMMENT, field=["input", "comment"])
     order = await lock_order(session, viewer, order_id, expected_version, ["input", "orderId"])
     if not cancellable_order(order):
@@ -120,9 +112,9 @@ async def _void(
                     "refundId": refund.id,
                     "order": order.number,
                     "line": line.number,
-                    "net": str(quantize(refund.net, order.currency)),
-                    "tax": str(quantize(refund.tax, order.currency)),
-                    "gross": str(quantize(refund.gross, order.currency)),
+                    "net": Money.of(refund.net, order.currency).figure,
+                    "tax": Money.of(refund.tax, order.currency).figure,
+                    "gross": Money.of(refund.gross, order.currency).figure,
                     "currency": refund.currency,
                     "paymentMethod": order.payment_method,
                 },
@@ -157,7 +149,7 @@ def _record(
             "actionId": action.id,
             "lines": numbers,
             "wholeOrder": whole,
-            "voided": str(quantize(voided, order.currency)),
+            "voided": Money.of(voided, order.currency).figure,
             "currency": order.currency,
             "comment": comment,
         },
@@ -193,7 +185,6 @@ def _record(
             "order": order.number,
             "wholeOrder": whole,
             "lines": lines_payload,
-            "lineIds": [encode_id("Line", line.id) for line in lines],
         },
         order_id=order.id,
     )

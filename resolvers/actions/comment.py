@@ -6,7 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from models.enums import HistoryKind
-from resolvers.actions.common import Outcome, add_history, check_comment, decode_id, lock_order
+from resolvers.actions.common import check_comment, lock_order
+from resolvers.idempotency import Outcome
+from resolvers.journal import add_history
 
 MAX_COMMENT = 2000
 
@@ -15,12 +17,11 @@ async def add_comment(
     session: AsyncSession,
     viewer: Viewer,
     *,
-    order_gid: str,
+    order_id: int,
     text: str,
     expected_version: int | None = None,
 ) -> Outcome:
     """Append a comment to the order's history (1–2,000 characters, kept as typed)."""
-    order_id = decode_id(order_gid, "Order", ["input", "orderId"])
     comment = check_comment(text, required=True, limit=MAX_COMMENT, field=["input", "text"])
     assert comment is not None
     order = await lock_order(session, viewer, order_id, expected_version, ["input", "orderId"])

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
+from core.money import quantize
 from models import Line, Order, Sku
 from models.base import utcnow
 from models.enums import HistoryKind, LineStatus, OrderStatus, OrderType
 from resolvers import stock
-from resolvers.actions.common import add_history, decode_id, encode_id, enqueue
 from resolvers.errors import LineNotEligible, NotFound, OutOfStock, ValidationFailed
-from resolvers.money import quantize
+from resolvers.journal import add_history, enqueue
 from resolvers.order_fields import line_amounts, order_totals, search_keys
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
@@ -51,15 +51,13 @@ class NewLine:
     field: list[str]
 
 
-def line_ids(values: Sequence[str], fields: Sequence[list[str]], field: list[str]) -> list[int]:
-    """Database ids of Line global ids (``fields``: each one's input path): at least one,
-    no repeats."""
-    if not values:
+def distinct_lines(ids: Sequence[int], field: list[str]) -> list[int]:
+    """The selected line ids: at least one, no repeats."""
+    if not ids:
         raise ValidationFailed("Select at least one line.", field=field)
-    ids = [decode_id(v, "Line", f) for v, f in zip(values, fields, strict=True)]
     if len(set(ids)) != len(ids):
         raise ValidationFailed("A line is selected twice.", field=field)
-    return ids
+    return list(ids)
 
 
 async def order_lines(
@@ -82,7 +80,7 @@ def not_eligible(line: Line, field: list[str], why: str) -> LineNotEligible:
     return LineNotEligible(
         f"Line {line.number} ({line.status.value}) {why}.",
         field=field,
-        line_id=encode_id("Line", line.id),
+        line_id=line.id,
         status=line.status.value,
     )
 
@@ -97,7 +95,7 @@ async def reserve_all(session: AsyncSession, order: Order, new_lines: Sequence[N
                 f"{new.sku.code} is out of stock in this store.",
                 field=new.field,
                 sku_code=new.sku.code,
-                line_id=encode_id("Line", new.origin.id),
+                line_id=new.origin.id,
             )
 
 

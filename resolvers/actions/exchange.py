@@ -13,21 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.viewer import Viewer
 from models import Line, Order, PostsalesActionLine, Sku, Source
 from models.enums import ActionKind, ActionStatus, HistoryKind, LineStatus, OrderType
-from resolvers.actions.common import (
-    Outcome,
-    add_history,
-    check_comment,
-    decode_id,
-    encode_id,
-    enqueue,
-    lock_order,
-    open_action,
-)
+from resolvers.actions.common import check_comment, lock_order, open_action
 from resolvers.actions.derived import (
     NewLine,
     announce,
     create_order,
-    line_ids,
+    distinct_lines,
     not_eligible,
     numbers_text,
     order_lines,
@@ -35,15 +26,17 @@ from resolvers.actions.derived import (
 )
 from resolvers.eligibility import exchangeable
 from resolvers.errors import NotFound, SkuNotEligible
+from resolvers.idempotency import Outcome
+from resolvers.journal import add_history, enqueue
 
 MAX_COMMENT = 1000
 
 
 @dataclass(frozen=True)
 class ExchangeLine:
-    """One requested swap: the line (global id) and the SKU code it is exchanged for."""
+    """One requested swap: the line and the SKU code it is exchanged for."""
 
-    line_id: str
+    line_id: int
     sku_code: str
 
 
@@ -51,16 +44,15 @@ async def create_exchange(
     session: AsyncSession,
     viewer: Viewer,
     *,
-    order_gid: str,
+    order_id: int,
     lines: Sequence[ExchangeLine],
     comment: str | None = None,
     expected_version: int | None = None,
 ) -> Outcome:
     """Create the exchange order, reserve its stock, and open a no-refund return for each
     exchanged line of the original order."""
-    order_id = decode_id(order_gid, "Order", ["input", "orderId"])
     fields = [["input", "lines", str(i)] for i in range(len(lines))]
-    ids = line_ids([x.line_id for x in lines], [[*f, "lineId"] for f in fields], ["input", "lines"])
+    ids = distinct_lines([x.line_id for x in lines], ["input", "lines"])
     text = check_comment(comment, required=False, limit=MAX_COMMENT, field=["input", "comment"])
     order = await lock_order(session, viewer, order_id, expected_version, ["input", "orderId"])
     originals = await order_lines(session, order, ids, [[*f, "lineId"] for f in fields])
@@ -136,7 +128,7 @@ async def _new_skus(
             raise SkuNotEligible(
                 f"{sku.code} cannot replace line {line.number}: it {why}.",
                 field=where,
-                line_id=encode_id("Line", line.id),
+                line_id=line.id,
                 sku_code=sku.code,
             )
         result.append(NewLine(origin=line, sku=sku, field=where))

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.viewer import Viewer
 from models import Order, PostsalesAction
 from models.enums import ActionKind
-from resolvers.actions.common import decode_id, lock_order
-from resolvers.errors import NotFound, VersionConflict
+from resolvers.actions.common import lock_order, version_conflict
+from resolvers.errors import NotFound
 from resolvers.orders import visible_to
 
 
@@ -29,32 +29,26 @@ async def load_visible_order(
     if order is None or not visible_to(viewer, order):
         raise NotFound("No such order.", field=field)
     if expected_version is not None and order.version != expected_version:
-        raise VersionConflict(
-            f"Order {order.number} changed since you loaded it (version {order.version}, "
-            f"you had {expected_version}); reload it and try again.",
-            field=["input", "expectedVersion"],
-            current_version=order.version,
-        )
+        raise version_conflict(order, expected_version)
     return order
 
 
 async def locked_action(
     session: AsyncSession,
     viewer: Viewer,
-    action_gid: str,
+    action_id: int,
     kind: ActionKind,
     expected_version: int | None,
     field: list[str],
 ) -> tuple[Order, PostsalesAction]:
-    """The action of ``kind`` with this global id, read after locking its order (so that its
-    status is the committed one); NotFound for another kind, a missing or an invisible one."""
-    action_id = decode_id(action_gid, "PostsalesAction", field)
+    """The action of ``kind`` with this id, read after locking its order (so that its status
+    is the committed one); NotFound for another kind, a missing or an invisible one."""
     order_id = await session.scalar(
         select(PostsalesAction.order_id).where(
             PostsalesAction.id == action_id, PostsalesAction.kind == kind
         )
     )
-    missing = NotFound(f"No {kind.value.lower()} has the id {action_gid!r}.", field=field)
+    missing = NotFound(f"No such {kind.value.lower()}.", field=field)
     if order_id is None:
         raise missing
     try:

@@ -5,16 +5,16 @@ notes queued for the payment system."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.money import Money, has_currency_precision, minor_units, tax_for
 from models import Line, Order, PostsalesAction, PostsalesActionLine, Refund
 from models.enums import ActionKind, ActionStatus
-from resolvers.actions.common import enqueue
 from resolvers.errors import AmountNotPositive, AmountPrecisionInvalid, ValidationFailed
-from resolvers.money import has_currency_precision, minor_units, quantize, tax_for
+from resolvers.journal import enqueue
 
 # Beyond this many digits an amount overflows decimal arithmetic: refused as malformed
 # (large but sane amounts get AmountExceedsRefundable with the line's maximum instead).
@@ -27,26 +27,21 @@ class RefundFigures:
     net once it is drawn."""
 
     line: Line
-    net: Decimal
-    tax: Decimal
-    gross: Decimal
-    remaining_after: Decimal
-    currency: str
+    net: Money
+    tax: Money
+    gross: Money
+    remaining_after: Money
 
 
 def figures(line: Line, net: Decimal, currency: str, *, remaining_after: Decimal) -> RefundFigures:
     tax = tax_for(net, line.tax_rate, currency)
-    return RefundFigures(line, net, tax, net + tax, remaining_after, currency)
-
-
-def money(amount: Decimal, currency: str) -> str:
-    """An amount as agents read it in the history: ``5.00 GBP``."""
-    return f"{quantize(amount, currency)} {currency}"
-
-
-def amount(value: Decimal, currency: str) -> str:
-    """An amount as payloads and history details carry it: ``"5.00"``."""
-    return str(quantize(value, currency))
+    return RefundFigures(
+        line,
+        Money.of(net, currency),
+        Money.of(tax, currency),
+        Money.of(net + tax, currency),
+        Money.of(remaining_after, currency),
+    )
 
 
 def check_positive(amount: Decimal, field: list[str]) -> None:
@@ -59,7 +54,7 @@ def check_positive(amount: Decimal, field: list[str]) -> None:
         raise ValidationFailed("The amount is not a usable number.", field=field)
 
 
-def check_precision(amount: Decimal, currency: str, field: list[str]) -> Decimal:
+def check_precision(amount: Decimal, currency: str, field: list[str]) -> Money:
     """The amount at the currency's precision; AmountPrecisionInvalid when it has more decimals."""
     if not has_currency_precision(amount, currency):
         decimals = minor_units(currency)
@@ -69,10 +64,7 @@ def check_precision(amount: Decimal, currency: str, field: list[str]) -> Decimal
             currency=currency,
             decimals=decimals,
         )
-    try:
-        return quantize(amount, currency)
-    except InvalidOperation:  # too many digits to quantize: far above anything refundable
-        return amount
+    return Money.of(amount, currency)
 
 
 def refund_payload(order: Order, refund: Refund, line: Line) -> dict[str, object]:
@@ -84,9 +76,9 @@ def refund_payload(order: Order, refund: Refund, line: Line) -> dict[str, object
         "kind": refund.kind.value,
         "lineNumber": line.number,
         "sku": line.sku_code,
-        "net": amount(refund.net, refund.currency),
-        "tax": amount(refund.tax, refund.currency),
-        "gross": amount(refund.gross, refund.currency),
+        "net": Money.of(refund.net, refund.currency).figure,
+        "tax": Money.of(refund.tax, refund.currency).figure,
+        "gross": Money.of(refund.gross, refund.currency).figure,
         "currency": refund.currency,
         "paymentMethod": order.payment_method,
     }
@@ -117,8 +109,15 @@ async def figures_of_action(session: AsyncSession, action: PostsalesAction) -> l
         )
     )
     if refunds:
+        c = action.currency
         return [
-            RefundFigures(line, r.net, r.tax, r.gross, line.refundable_net, r.currency)
+            RefundFigures(
+                line,
+                Money.of(r.net, c),
+                Money.of(r.tax, c),
+                Money.of(r.gross, c),
+                Money.of(line.refundable_net, c),
+            )
             for r, line in refunds
         ]
     if (

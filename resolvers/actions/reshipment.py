@@ -13,19 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.viewer import Viewer
 from models import Order, PostsalesActionLine, Sku
 from models.enums import ActionKind, ActionStatus, HistoryKind, OrderType
-from resolvers.actions.common import (
-    Outcome,
-    add_history,
-    check_comment,
-    decode_id,
-    lock_order,
-    open_action,
-)
+from resolvers.actions.common import check_comment, lock_order, open_action
 from resolvers.actions.derived import (
     NewLine,
     announce,
     create_order,
-    line_ids,
+    distinct_lines,
     not_eligible,
     numbers_text,
     order_lines,
@@ -33,6 +26,8 @@ from resolvers.actions.derived import (
 )
 from resolvers.eligibility import reshippable
 from resolvers.errors import ValidationFailed
+from resolvers.idempotency import Outcome
+from resolvers.journal import add_history
 
 MAX_COMMENT = 1000
 MAX_METHOD = 64
@@ -111,17 +106,16 @@ async def create_reshipment(
     session: AsyncSession,
     viewer: Viewer,
     *,
-    order_gid: str,
-    line_gids: Sequence[str],
+    order_id: int,
+    line_ids: Sequence[int],
     shipping_method: str | None = None,
     shipping_address: AddressRequest | None = None,
     comment: str | None = None,
     expected_version: int | None = None,
 ) -> Outcome:
     """Create the reshipment order for shipped or delivered lines and reserve its stock."""
-    order_id = decode_id(order_gid, "Order", ["input", "orderId"])
-    paths = [["input", "lineIds", str(i)] for i in range(len(line_gids))]
-    ids = line_ids(line_gids, paths, ["input", "lineIds"])
+    paths = [["input", "lineIds", str(i)] for i in range(len(line_ids))]
+    ids = distinct_lines(line_ids, ["input", "lineIds"])
     overrides: dict[str, Any] = {}
     method = check_method(shipping_method)
     if method is not None:

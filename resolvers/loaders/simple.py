@@ -36,6 +36,7 @@ class UserLoader(ByIdLoader):
 
 
 class OrderLoader(ByIdLoader):
-    """Orders by id, unscoped: callers apply the viewer's store scope (auth.scope)."""
+    """Orders by id, unscoped: callers apply the viewer's store scope
+    (``resolvers.orders.visible_to``)."""
 
     model = Order

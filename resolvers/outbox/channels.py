@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 import httpx
 
-from csdesk.config import Settings
+from core.config import Settings
 from models import OutboxMessage
 from resolvers.outbox.emails import Email
 

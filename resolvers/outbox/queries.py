@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Order, OutboxMessage
 from models.enums import OutboxStatus
-from resolvers.errors import ValidationFailed
-from resolvers.ids import db_id
-from resolvers.search import check_first
+from resolvers.pagination import Page, check_first, counter, decode_cursor, encode_cursor
+
+SORT = "ID_DESC"
 
 
-@dataclass
-class MessagePage:
-    rows: list[OutboxMessage]
-    has_next: bool
-    where: list[ColumnElement[bool]]
-
-
-def _after_id(after: str | None) -> int | None:
-    if after is None:
-        return None
-    row_id = db_id(after)
-    if row_id is None:
-        raise ValidationFailed("after is not a cursor of this list.", field=["after"])
-    return row_id
+def _cursor(message: OutboxMessage) -> str:
+    return encode_cursor(SORT, None, message.id)
 
 
 async def list_messages(
@@ -38,8 +24,8 @@ async def list_messages(
     order_number: str | None,
     first: int,
     after: str | None,
-) -> MessagePage:
-    """Newest first, keyset on the id (the cursor)."""
+) -> Page[OutboxMessage]:
+    """Newest first, keyset on the id."""
     check_first(first)
     where: list[ColumnElement[bool]] = []
     if status:
@@ -53,13 +39,8 @@ async def list_messages(
             )
         )
     stmt = select(OutboxMessage).where(*where)
-    if (last_id := _after_id(after)) is not None:
+    if after is not None:
+        _, last_id = decode_cursor(after, SORT)
         stmt = stmt.where(OutboxMessage.id < last_id)
     rows = list(await session.scalars(stmt.order_by(OutboxMessage.id.desc()).limit(first + 1)))
-    return MessagePage(rows=rows[:first], has_next=len(rows) > first, where=where)
-
-
-async def count_messages(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
-    return int(
-        await session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
-    )
+    return Page(rows[:first], len(rows) > first, _cursor, counter(OutboxMessage, where))

@@ -20,13 +20,14 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from csdesk.config import Settings
-from csdesk.db import Database
+from core.config import Settings
+from core.db import Database, rows_changed
 from models import Line, Order, OutboxMessage, Store
 from models.base import utcnow
 from models.enums import HistoryKind, OutboxStatus
 from resolvers import payments
-from resolvers.actions.common import add_history, enqueue
+from resolvers.errors import RefundNotOpen
+from resolvers.journal import add_history, enqueue
 from resolvers.outbox import channels, emails
 
 log = logging.getLogger("csdesk.worker")
@@ -152,7 +153,7 @@ async def _after_delivery(
                 seconds=settings.payment_simulator_delay_seconds
             )
     elif message.destination == "SIMULATOR" and message.topic == "payment_confirmation":
-        with contextlib.suppress(payments.RefundNotOpen):  # cancelled meanwhile
+        with contextlib.suppress(RefundNotOpen):  # cancelled meanwhile
             await payments.confirm_refund(
                 session, int(payload["refundId"]), released=True, actor_label="payment simulator"
             )
@@ -186,7 +187,7 @@ async def _finish(
                 .values(status=OutboxStatus.DELIVERED, delivered_at=utcnow(), last_error=None)
             )
             outcome = "delivered"
-            if result.rowcount == 1:  # type: ignore[attr-defined]
+            if rows_changed(result) == 1:
                 await _after_delivery(session, settings, message, note or "")
         else:
             dead = message.attempts >= settings.outbox_max_attempts

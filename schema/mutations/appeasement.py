@@ -13,8 +13,7 @@ from resolvers.actions.appeasement import (
     create_appeasement,
     preview_appeasement,
 )
-from resolvers.actions.common import Outcome
-from resolvers.money import canonical_amount
+from schema import ids
 from schema.context import Info
 from schema.errors import (
     AmountExceedsRefundable,
@@ -29,14 +28,18 @@ from schema.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from schema.mutations.common import load_outcome, perform
-from schema.order import Order
-from schema.postsales import PostsalesAction
-from schema.refunds import RefundBreakdown, breakdowns, dry_run
+from schema.mutations.common import (
+    ActionTaken,
+    DryRunnable,
+    OrderChangeInput,
+    change_order,
+    dry_run,
+)
+from schema.refunds import RefundBreakdown, breakdowns
 
 
 @strawberry.input(description="A special refund of part or all of one line's net amount.")
-class AppeasementCreateInput:
+class AppeasementCreateInput(OrderChangeInput):
     line_id: strawberry.ID
     amount: Decimal = strawberry.field(
         description="Net amount to refund, > 0, at most the line's refundableAmount, "
@@ -44,38 +47,24 @@ class AppeasementCreateInput:
     )
     reason: str = strawberry.field(description="A code of postsalesReasons(kind: APPEASEMENT).")
     comment: str | None = strawberry.field(default=None, description="At most 1,000 characters.")
-    expected_version: int | None = strawberry.field(
-        default=None, description="The order's version as loaded: refused when it changed since."
-    )
-    idempotency_key: str | None = strawberry.field(
-        default=None, description="Retries with the same key and input return the first result."
-    )
     dry_run: bool = strawberry.field(
         default=False, description="Check and compute the refund without writing anything."
     )
 
 
 @strawberry.input
-class AppeasementCancelInput:
+class AppeasementCancelInput(OrderChangeInput):
     action_id: strawberry.ID = strawberry.field(description="The appeasement (PostsalesAction).")
-    expected_version: int | None = None
-    idempotency_key: str | None = None
 
 
 @strawberry.type
-class AppeasementCreateSuccess:
-    dry_run: bool = strawberry.field(description="True: nothing was written.")
-    order: Order = strawberry.field(description="The order as it is now (after the change).")
-    action: PostsalesAction | None = strawberry.field(
-        description="The appeasement created; null on a dry run."
-    )
+class AppeasementCreateSuccess(DryRunnable):
     refund: RefundBreakdown = strawberry.field(description="The refund made (or that would be).")
 
 
 @strawberry.type
-class AppeasementCancelSuccess:
-    order: Order
-    action: PostsalesAction
+class AppeasementCancelSuccess(ActionTaken):
+    pass
 
 
 AppeasementCreateResult = Annotated[
@@ -105,59 +94,35 @@ AppeasementCancelResult = Annotated[
 
 async def appeasement_create(info: Info, input: AppeasementCreateInput) -> AppeasementCreateResult:
     """Refund part or all of a line's net: action and refund REQUESTED, credit note queued."""
-    viewer = info.context.viewer
-    assert viewer is not None
     request = AppeasementRequest(
-        line_id=input.line_id,
+        line_id=ids.decode(input.line_id, "Line", ["input", "lineId"]),
         amount=input.amount,
         reason=input.reason,
         comment=input.comment,
         expected_version=input.expected_version,
     )
     if input.dry_run:
-        checked = await dry_run(info, lambda s: preview_appeasement(s, viewer, request))
-        if not isinstance(checked, tuple):
-            return checked  # type: ignore[no-any-return]
-        plan, order = checked
-        return AppeasementCreateSuccess(
-            dry_run=True, order=order, action=None, refund=RefundBreakdown.of(plan.refund)
-        )
-    result = await perform(
-        info,
-        "appeasementCreate",
-        {
-            "lineId": input.line_id,
-            "amount": canonical_amount(input.amount),
-            "reason": input.reason,
-            "comment": input.comment,
-            "expectedVersion": input.expected_version,
-        },
-        input.idempotency_key,
-        lambda session: create_appeasement(session, viewer, request),
+        plan, order = await dry_run(info, lambda s, v: preview_appeasement(s, v, request))
+        refund = RefundBreakdown.of(plan.refund)
+        return AppeasementCreateSuccess(dry_run=True, order=order, action=None, refund=refund)
+    done = await change_order(
+        info, "appeasementCreate", input, lambda s, v: create_appeasement(s, v, request)
     )
-    if not isinstance(result, Outcome):
-        return result  # type: ignore[no-any-return]
-    order, action, _ = await load_outcome(info, result)
-    refunds = await breakdowns(info, result.action_id)
-    assert action is not None and refunds
-    return AppeasementCreateSuccess(dry_run=False, order=order, action=action, refund=refunds[0])
+    refunds = await breakdowns(info, done.outcome.action_id)
+    return AppeasementCreateSuccess(
+        dry_run=False, order=done.order, action=done.the_action(), refund=refunds[0]
+    )
 
 
 async def appeasement_cancel(info: Info, input: AppeasementCancelInput) -> AppeasementCancelResult:
     """Cancel an appeasement not yet released: its amount is refundable again."""
-    viewer = info.context.viewer
-    assert viewer is not None
-    result = await perform(
+    action_id = ids.decode(input.action_id, "PostsalesAction", ["input", "actionId"])
+    done = await change_order(
         info,
         "appeasementCancel",
-        {"actionId": input.action_id, "expectedVersion": input.expected_version},
-        input.idempotency_key,
-        lambda session: cancel_appeasement(
-            session, viewer, action_id=input.action_id, expected_version=input.expected_version
+        input,
+        lambda s, v: cancel_appeasement(
+            s, v, action_id=action_id, expected_version=input.expected_version
         ),
     )
-    if not isinstance(result, Outcome):
-        return result  # type: ignore[no-any-return]
-    order, action, _ = await load_outcome(info, result)
-    assert action is not None
-    return AppeasementCancelSuccess(order=order, action=action)
+    return AppeasementCancelSuccess(order=done.order, action=done.the_action())

@@ -7,9 +7,10 @@ from typing import Annotated
 import strawberry
 
 from resolvers.actions.cancel import cancel_order
-from resolvers.actions.common import Outcome
+from schema import ids
 from schema.context import Info
 from schema.errors import (
+    AmountExceedsRefundable,
     CommentInvalid,
     IdempotencyKeyReused,
     LineNotEligible,
@@ -18,13 +19,11 @@ from schema.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from schema.mutations.common import load_outcome, perform
-from schema.order import Order
-from schema.postsales import PostsalesAction
+from schema.mutations.common import ActionTaken, OrderChangeInput, change_order
 
 
 @strawberry.input
-class OrderCancelInput:
+class OrderCancelInput(OrderChangeInput):
     order_id: strawberry.ID
     line_ids: list[strawberry.ID] | None = strawberry.field(
         default=None,
@@ -32,14 +31,11 @@ class OrderCancelInput:
         "An empty list is refused.",
     )
     comment: str | None = strawberry.field(default=None, description="Up to 1,000 characters.")
-    expected_version: int | None = None
-    idempotency_key: str | None = None
 
 
 @strawberry.type
-class OrderCancelSuccess:
-    order: Order = strawberry.field(description="The order, CANCELLED when no line is left.")
-    action: PostsalesAction = strawberry.field(description="The CANCELLATION action.")
+class OrderCancelSuccess(ActionTaken):
+    """The order (CANCELLED when no line is left) and the CANCELLATION action."""
 
 
 OrderCancelResult = Annotated[
@@ -49,6 +45,7 @@ OrderCancelResult = Annotated[
     | OrderStatusInvalid
     | LineNotEligible
     | CommentInvalid
+    | AmountExceedsRefundable
     | VersionConflict
     | IdempotencyKeyReused,
     strawberry.union("OrderCancelResult"),
@@ -58,30 +55,23 @@ OrderCancelResult = Annotated[
 async def order_cancel(info: Info, input: OrderCancelInput) -> OrderCancelResult:
     """Cancel the whole order or selected ORDERED lines while the order is in ORDER_REVIEW:
     stock back, a void of each line's remaining amount, the customer emailed."""
-    viewer = info.context.viewer
-    assert viewer is not None
-    line_ids = None if input.line_ids is None else list(input.line_ids)
-    result = await perform(
+    order_id = ids.decode(input.order_id, "Order", ["input", "orderId"])
+    line_ids = (
+        None
+        if input.line_ids is None
+        else ids.decode_each(input.line_ids, "Line", ["input", "lineIds"])
+    )
+    done = await change_order(
         info,
         "orderCancel",
-        {
-            "orderId": input.order_id,
-            "lineIds": line_ids,
-            "comment": input.comment,
-            "expectedVersion": input.expected_version,
-        },
-        input.idempotency_key,
-        lambda session: cancel_order(
-            session,
-            viewer,
-            order_gid=input.order_id,
-            line_gids=line_ids,
+        input,
+        lambda s, v: cancel_order(
+            s,
+            v,
+            order_id=order_id,
+            line_ids=line_ids,
             comment=input.comment,
             expected_version=input.expected_version,
         ),
     )
-    if not isinstance(result, Outcome):
-        return result  # type: ignore[no-any-return]
-    order, action, _ = await load_outcome(info, result)
-    assert action is not None
-    return OrderCancelSuccess(order=order, action=action)
+    return OrderCancelSuccess(order=done.order, action=done.the_action())

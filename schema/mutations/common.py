@@ -1,50 +1,125 @@
-"""What the order mutations share: running a domain action and answering with the order
-(as it is after the change), the action and the new order, or a typed error."""
+"""What the order mutations share: the optimistic-concurrency and idempotency fields of their
+inputs, running a domain action once, and answering with what it changed as it is after the
+commit. Domain errors propagate from here; the schema's exception handlers turn them into the
+union member of each mutation's result (``schema.errors``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+import dataclasses
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
+import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.viewer import Viewer
+from models import Order as OrderRow
 from models import PostsalesAction as ActionRow
-from resolvers.actions.common import Outcome, run_action
-from resolvers.errors import DomainError
+from resolvers.errors import NotFound
+from resolvers.idempotency import Outcome, run_action
 from resolvers.orders import find_order
 from schema.context import Info
-from schema.errors import to_user_error
 from schema.order import Order
 from schema.postsales import PostsalesAction
 
+# Fields of an input that are about the request, not what it asks for.
+_NOT_THE_REQUEST = frozenset({"idempotency_key", "dry_run"})
 
-async def perform(
+
+@strawberry.input(description="The fields every order mutation takes.")
+class OrderChangeInput:
+    expected_version: int | None = strawberry.field(
+        default=None, description="The order's version as loaded: refused when it changed since."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Retries with the same key and input return the first result."
+    )
+
+
+@strawberry.type
+class OrderChanged:
+    order: Order = strawberry.field(description="The order as it is now (after the change).")
+
+
+@strawberry.type
+class ActionTaken(OrderChanged):
+    action: PostsalesAction = strawberry.field(
+        description="The post-sales action created or changed."
+    )
+
+
+@strawberry.type
+class OrderCreated(ActionTaken):
+    new_order: Order = strawberry.field(
+        description="The new order: <number>-E<n> (exchange) or <number>-R<n> (reshipment)."
+    )
+
+
+@strawberry.type
+class DryRunnable(OrderChanged):
+    dry_run: bool = strawberry.field(description="True: nothing was written.")
+    action: PostsalesAction | None = strawberry.field(
+        description="The action created; null on a dry run."
+    )
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What an order action changed, read after its commit."""
+
+    order: Order
+    action: PostsalesAction | None
+    new_order: Order | None
+    outcome: Outcome
+
+    def the_action(self) -> PostsalesAction:
+        """The action of an outcome that always has one (every action but a comment)."""
+        if self.action is None:
+            raise NotFound("The action is no longer visible.", field=["input"])
+        return self.action
+
+    def the_new_order(self) -> Order:
+        if self.new_order is None:
+            raise NotFound("The new order is not visible to you.", field=["input"])
+        return self.new_order
+
+
+def request_of(input: OrderChangeInput) -> dict[str, Any]:
+    """What an input asks for, as the idempotency digest compares it."""
+    values = dataclasses.asdict(input)
+    return {k: v for k, v in values.items() if k not in _NOT_THE_REQUEST}
+
+
+async def change_order(
     info: Info,
     operation: str,
-    request: Mapping[str, Any],
-    idempotency_key: str | None,
-    action: Callable[[AsyncSession], Awaitable[Outcome]],
-) -> Outcome | Any:
-    """The action's outcome, or the typed error it was refused with (nothing written)."""
-    viewer = info.context.viewer
-    assert viewer is not None
-    try:
-        return await run_action(
-            info.context.db, viewer, operation, request, idempotency_key, action
-        )
-    except DomainError as exc:
-        return to_user_error(exc)
+    input: OrderChangeInput,
+    action: Callable[[AsyncSession, Viewer], Awaitable[Outcome]],
+) -> Changed:
+    """Run the domain action once (per idempotency key) in one write transaction, and read
+    the order, action and new order it names."""
+    viewer = info.context.viewer_or_raise()
+    outcome = await run_action(
+        info.context.db,
+        viewer,
+        operation,
+        request_of(input),
+        input.idempotency_key,
+        lambda session: action(session, viewer),
+    )
+    return await load_outcome(info, outcome)
 
 
-async def load_outcome(
-    info: Info, outcome: Outcome
-) -> tuple[Order, PostsalesAction | None, Order | None]:
-    """The order, action and new order of an outcome, read after the commit."""
+async def load_outcome(info: Info, outcome: Outcome) -> Changed:
+    """The order, action and new order of an outcome, read after the commit. A replayed
+    outcome whose order the viewer no longer sees (their stores changed) is NotFound."""
     viewer = info.context.viewer
     async with info.context.db.read() as session:
         found = await find_order(session, viewer, order_id=outcome.order_id)
-        assert found is not None
+        if found is None:
+            raise NotFound("No such order.", field=["input"])
         action = None
         if outcome.action_id is not None:
             row = await session.scalar(select(ActionRow).where(ActionRow.id == outcome.action_id))
@@ -53,4 +128,28 @@ async def load_outcome(
         if outcome.new_order_id is not None:
             new = await find_order(session, viewer, order_id=outcome.new_order_id)
             new_order = Order.loaded(new, info) if new else None
-    return Order.loaded(found, info), action, new_order
+    return Changed(Order.loaded(found, info), action, new_order, outcome)
+
+
+class Planned(Protocol):
+    """A checked action (a dry run's result): it knows its order."""
+
+    @property
+    def order(self) -> OrderRow: ...
+
+
+P = TypeVar("P", bound=Planned)
+
+
+async def dry_run(
+    info: Info, check: Callable[[AsyncSession, Viewer], Awaitable[P]]
+) -> tuple[P, Order]:
+    """Run ``check`` in a read-only session (nothing can be written, no idempotency record):
+    its result and the order as it is."""
+    viewer = info.context.viewer_or_raise()
+    async with info.context.db.read() as session:
+        result = await check(session, viewer)
+        found = await find_order(session, viewer, order_id=result.order.id)
+        if found is None:
+            raise NotFound("No such order.", field=["input"])
+        return result, Order.loaded(found, info)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.actions.common import Outcome
 from resolvers.actions.reshipment import AddressRequest, create_reshipment
+from schema import ids
 from schema.context import Info
 from schema.errors import (
     CommentInvalid,
@@ -18,9 +18,7 @@ from schema.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from schema.mutations.common import load_outcome, perform
-from schema.order import Order
-from schema.postsales import PostsalesAction
+from schema.mutations.common import OrderChangeInput, OrderCreated, change_order
 
 
 @strawberry.input(
@@ -39,7 +37,7 @@ class AddressInput:
 
 
 @strawberry.input
-class ReshipmentCreateInput:
+class ReshipmentCreateInput(OrderChangeInput):
     order_id: strawberry.ID
     line_ids: list[strawberry.ID] = strawberry.field(
         description="SHIPPED or DELIVERED lines (lost or damaged); at least one."
@@ -52,15 +50,11 @@ class ReshipmentCreateInput:
         description="Overrides the original shipping address; not validated against a carrier.",
     )
     comment: str | None = strawberry.field(default=None, description="Up to 1,000 characters.")
-    expected_version: int | None = None
-    idempotency_key: str | None = None
 
 
 @strawberry.type
-class ReshipmentCreateSuccess:
-    order: Order = strawberry.field(description="The original order, as it is now.")
-    action: PostsalesAction = strawberry.field(description="The RESHIPMENT action.")
-    new_order: Order = strawberry.field(description="The reshipment order <number>-R<n>.")
+class ReshipmentCreateSuccess(OrderCreated):
+    """The original order, its RESHIPMENT action and the reshipment order <number>-R<n>."""
 
 
 ReshipmentCreateResult = Annotated[
@@ -93,34 +87,23 @@ def _address(value: AddressInput | None) -> AddressRequest | None:
 
 async def reshipment_create(info: Info, input: ReshipmentCreateInput) -> ReshipmentCreateResult:
     """Send lost or damaged lines again, free of charge, on a new order <number>-R<n>."""
-    viewer = info.context.viewer
-    assert viewer is not None
-    address = _address(input.shipping_address)
-    result = await perform(
+    order_id = ids.decode(input.order_id, "Order", ["input", "orderId"])
+    line_ids = ids.decode_each(input.line_ids, "Line", ["input", "lineIds"])
+    done = await change_order(
         info,
         "reshipmentCreate",
-        {
-            "orderId": input.order_id,
-            "lineIds": list(input.line_ids),
-            "shippingMethod": input.shipping_method,
-            "shippingAddress": vars(address) if address else None,
-            "comment": input.comment,
-            "expectedVersion": input.expected_version,
-        },
-        input.idempotency_key,
-        lambda session: create_reshipment(
-            session,
-            viewer,
-            order_gid=input.order_id,
-            line_gids=list(input.line_ids),
+        input,
+        lambda s, v: create_reshipment(
+            s,
+            v,
+            order_id=order_id,
+            line_ids=line_ids,
             shipping_method=input.shipping_method,
-            shipping_address=address,
+            shipping_address=_address(input.shipping_address),
             comment=input.comment,
             expected_version=input.expected_version,
         ),
     )
-    if not isinstance(result, Outcome):
-        return result  # type: ignore[no-any-return]
-    order, action, new_order = await load_outcome(info, result)
-    assert action is not None and new_order is not None
-    return ReshipmentCreateSuccess(order=order, action=action, new_order=new_order)
+    return ReshipmentCreateSuccess(
+        order=done.order, action=done.the_action(), new_order=done.the_new_order()
+    )

@@ -9,8 +9,8 @@ import strawberry
 
 from models.enums import Permission, StoreAccess
 from resolvers import admin
-from resolvers.errors import DomainError
-from schema.admin import Role, decode_id, user_error
+from schema import ids
+from schema.admin import Role
 from schema.context import Info
 from schema.errors import AlreadyExists, NotAllowed, NotFound, ValidationFailed
 
@@ -64,43 +64,35 @@ RoleUpdateResult = Annotated[
 
 async def role_create(info: Info, input: RoleCreateInput) -> RoleCreateResult:
     """Create a role."""
-    ctx = info.context
-    assert ctx.viewer is not None
-    try:
-        async with ctx.db.write() as session:
-            view = await admin.create_role(
-                session,
-                ctx.viewer,
-                name=input.name,
-                level=input.level,
-                permissions=input.permissions,
-                store_access=input.store_access,
-                store_codes=input.store_codes,
-            )
-            await session.commit()
-    except DomainError as exc:
-        return user_error(exc)
+    viewer = info.context.viewer_or_raise()
+    async with info.context.db.write() as session:
+        view = await admin.create_role(
+            session,
+            viewer,
+            name=input.name,
+            level=input.level,
+            permissions=input.permissions,
+            store_access=input.store_access,
+            store_codes=input.store_codes,
+        )
+        await session.commit()
     return RoleCreateSuccess(role=Role.of(view))
 
 
 async def role_update(info: Info, input: RoleUpdateInput) -> RoleUpdateResult:
     """Change a role; the change applies to its users' next request."""
-    ctx = info.context
-    assert ctx.viewer is not None
-    try:
-        role_id = decode_id(input.role_id, "Role", ["input", "roleId"])
-        async with ctx.db.write() as session:
-            view = await admin.update_role(
-                session,
-                ctx.viewer,
-                role_id,
-                name=input.name,
-                level=input.level,
-                permissions=input.permissions,
-                store_access=input.store_access,
-                store_codes=input.store_codes,
-            )
-            await session.commit()
-    except DomainError as exc:
-        return user_error(exc)
+    viewer = info.context.viewer_or_raise()
+    role_id = ids.decode(input.role_id, "Role", ["input", "roleId"])
+    async with info.context.db.write() as session:
+        view = await admin.update_role(
+            session,
+            viewer,
+            role_id,
+            name=input.name,
+            level=input.level,
+            permissions=input.permissions,
+            store_access=input.store_access,
+            store_codes=input.store_codes,
+        )
+        await session.commit()
     return RoleUpdateSuccess(role=Role.of(view))

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import strawberry
 
-from auth import login as auth_login
 from auth.sessions import COOKIE_NAME
-from resolvers import errors
+from resolvers import login as signing
+from resolvers.errors import InvalidCredentials as WrongCredentials
 from schema.context import Info
 from schema.errors import InvalidCredentials, TooManyAttempts
 from schema.viewer import Viewer
@@ -44,12 +44,10 @@ async def login(info: Info, input: LoginInput) -> LoginResult:
     address = ctx.request.client.host if ctx.request.client else "unknown"
     async with ctx.db.write() as session:
         try:
-            token, viewer = await auth_login.login(session, input.username, input.password, address)
-        except errors.InvalidCredentials as exc:
+            token, viewer = await signing.login(session, input.username, input.password, address)
+        except WrongCredentials:
             await session.commit()  # keep the failed attempt for the lockout
-            return InvalidCredentials.of(exc)
-        except errors.TooManyAttempts as exc:
-            return TooManyAttempts.of(exc)
+            raise
         await session.commit()
     if ctx.response is not None:
         ctx.response.set_cookie(
@@ -69,7 +67,7 @@ async def logout(info: Info) -> LogoutSuccess:
     ctx = info.context
     assert ctx.viewer is not None
     async with ctx.db.write() as session:
-        await auth_login.logout(session, ctx.viewer)
+        await signing.logout(session, ctx.viewer)
         await session.commit()
     if ctx.response is not None:
         ctx.response.delete_cookie(COOKIE_NAME, path="/", samesite="strict")

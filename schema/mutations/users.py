@@ -9,8 +9,7 @@ import strawberry
 
 from auth.passwords import MIN_PASSWORD_LENGTH
 from resolvers import admin
-from resolvers.errors import DomainError
-from schema.admin import decode_id, user_error
+from schema import ids
 from schema.context import Info
 from schema.errors import AlreadyExists, NotAllowed, NotFound, ValidationFailed
 from schema.user import User
@@ -61,49 +60,37 @@ UserUpdateResult = Annotated[
 
 async def user_create(info: Info, input: UserCreateInput) -> UserCreateResult:
     """Create a user."""
-    ctx = info.context
-    assert ctx.viewer is not None
-    try:
-        role_id = decode_id(input.role_id, "Role", ["input", "roleId"])
-        async with ctx.db.write() as session:
-            row, view = await admin.create_user(
-                session,
-                ctx.viewer,
-                username=input.username,
-                display_name=input.display_name,
-                role_id=role_id,
-                time_zone=input.time_zone,
-                password=input.password,
-            )
-            await session.commit()
-    except DomainError as exc:
-        return user_error(exc)
+    viewer = info.context.viewer_or_raise()
+    role_id = ids.decode(input.role_id, "Role", ["input", "roleId"])
+    async with info.context.db.write() as session:
+        row, view = await admin.create_user(
+            session,
+            viewer,
+            username=input.username,
+            display_name=input.display_name,
+            role_id=role_id,
+            time_zone=input.time_zone,
+            password=input.password,
+        )
+        await session.commit()
     return UserCreateSuccess(user=User.brief(row, role=view))
 
 
 async def user_update(info: Info, input: UserUpdateInput) -> UserUpdateResult:
     """Change a user: name, role, time zone, active flag or password."""
-    ctx = info.context
-    assert ctx.viewer is not None
-    try:
-        user_id = decode_id(input.user_id, "User", ["input", "userId"])
-        role_id = (
-            decode_id(input.role_id, "Role", ["input", "roleId"])
-            if input.role_id is not None
-            else None
+    viewer = info.context.viewer_or_raise()
+    user_id = ids.decode(input.user_id, "User", ["input", "userId"])
+    role_id = ids.decode_optional(input.role_id, "Role", ["input", "roleId"])
+    async with info.context.db.write() as session:
+        row, view = await admin.update_user(
+            session,
+            viewer,
+            user_id,
+            display_name=input.display_name,
+            role_id=role_id,
+            time_zone=input.time_zone,
+            active=input.active,
+            password=input.password,
         )
-        async with ctx.db.write() as session:
-            row, view = await admin.update_user(
-                session,
-                ctx.viewer,
-                user_id,
-                display_name=input.display_name,
-                role_id=role_id,
-                time_zone=input.time_zone,
-                active=input.active,
-                password=input.password,
-            )
-            await session.commit()
-    except DomainError as exc:
-        return user_error(exc)
+        await session.commit()
     return UserUpdateSuccess(user=User.brief(row, role=view))

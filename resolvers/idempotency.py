@@ -1,0 +1,171 @@
+"""Idempotent requests, one algorithm for both kinds: agents' mutations with an idempotency
+key (kept per user) and integrations' events with an event id.
+
+A request with a key runs once: the first run claims the key (a row holding a digest of the
+operation and its input) in its own write transaction and stores its answer there; a replay
+with the same digest gets that answer without running anything; the same key with another
+digest is refused. Concurrent duplicates give one effect: the second writer waits on the
+first's claim (PostgreSQL's unique index, SQLite's write lock), fails to insert its own, and
+then replays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.viewer import Viewer
+from core.db import Database
+from core.money import canonical_amount
+from models import IdempotencyRecord, InboundEvent
+from resolvers.errors import DomainError, EventIdReused, IdempotencyKeyReused, ValidationFailed
+
+MAX_KEY_LENGTH = 128
+# Claim attempts before giving up: each failed one means another request with the key
+# committed first, and the next attempt replays it.
+ATTEMPTS = 3
+
+
+class Claim(Protocol):
+    """A row that holds a key: the digest of the request that claimed it and its answer."""
+
+    request_hash: str
+    response: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a key's claim lives: how to find it, how to make it, and the error for a key
+    reused with another request."""
+
+    find: Select[Any]
+    claim: Callable[[str], Claim]
+    reused: DomainError
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a successful order action did, by id: enough to answer it again on replay."""
+
+    order_id: int
+    action_id: int | None = None
+    new_order_id: int | None = None
+
+
+def _canonical(value: object) -> str:
+    # "5", "5.0" and "5.00" are one amount.
+    return canonical_amount(value) if isinstance(value, Decimal) else str(value)
+
+
+def digest(operation: str, request: Mapping[str, Any]) -> str:
+    """A digest of the operation and its input, stable across key order and processes."""
+    canonical = json.dumps(
+        {"operation": operation, "input": request}, sort_keys=True, default=_canonical
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_key(key: str, field: list[str]) -> None:
+    """A key is 1–MAX_KEY_LENGTH characters and not blank."""
+    if not key.strip() or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed(f"{field[-1]} must be 1–{MAX_KEY_LENGTH} characters.", field=field)
+
+
+async def run_once(
+    db: Database,
+    slot: Slot | None,
+    request_digest: str,
+    work: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """``work``'s answer, run in one write transaction; with a slot, at most once per key
+    (a replay returns the stored answer)."""
+    for _attempt in range(ATTEMPTS):
+        try:
+            async with db.write() as session:
+                claim = None
+                if slot is not None:
+                    seen: Claim | None = await session.scalar(slot.find)
+                    if seen is not None:
+                        if seen.request_hash != request_digest:
+                            raise slot.reused
+                        return dict(seen.response)
+                    # Claim the key before acting: a concurrent duplicate blocks here on
+                    # PostgreSQL until this transaction ends, then replays.
+                    claim = slot.claim(request_digest)
+                    session.add(claim)
+                    await session.flush()
+                answer = await work(session)
+                if claim is not None:
+                    claim.response = answer
+                await session.commit()
+                return answer
+        except IntegrityError:
+            if slot is None:
+                raise
+            continue  # another request with this key committed first: replay its answer
+    raise ValidationFailed("The request could not be completed; send it again.", field=["input"])
+
+
+async def run_action(
+    db: Database,
+    viewer: Viewer,
+    operation: str,
+    request: Mapping[str, Any],
+    idempotency_key: str | None,
+    action: Callable[[AsyncSession], Awaitable[Outcome]],
+) -> Outcome:
+    """An agent's order action in one write transaction, once per idempotency key."""
+    slot = None
+    if idempotency_key is not None:
+        check_key(idempotency_key, ["input", "idempotencyKey"])
+        slot = Slot(
+            find=select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == viewer.user_id,
+                IdempotencyRecord.key == idempotency_key,
+            ),
+            claim=lambda h: IdempotencyRecord(
+                user_id=viewer.user_id,
+                key=idempotency_key,
+                operation=operation,
+                request_hash=h,
+                response={},
+            ),
+            reused=IdempotencyKeyReused(
+                "This idempotency key was used for a different request; use a new key.",
+                field=["input", "idempotencyKey"],
+            ),
+        )
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        return asdict(await action(session))
+
+    return Outcome(**await run_once(db, slot, digest(operation, request), work))
+
+
+async def handle_event(
+    db: Database,
+    event_id: str,
+    kind: str,
+    request: Mapping[str, Any],
+    handle: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """An integration's event, handled once per event id; returns its answer (a JSON dict),
+    or the stored answer when the event was handled before."""
+    check_key(event_id, ["input", "eventId"])
+    slot = Slot(
+        find=select(InboundEvent).where(InboundEvent.event_id == event_id),
+        claim=lambda h: InboundEvent(event_id=event_id, kind=kind, request_hash=h),
+        reused=EventIdReused(
+            f"Event {event_id!r} was received before with other content.",
+            field=["input", "eventId"],
+        ),
+    )
+    return await run_once(db, slot, digest(kind, request), handle)
