@@ -7,7 +7,18 @@ DEMO_ORDERS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint types pytest schema bench bench-full clean
+# The admin UI (admin-ui/): `npm ci` when the lock file changes, a build when its sources or the
+# contract change; csdesk serves admin-ui/dist at /admin.
+UI := admin-ui
+UI_DEPS := $(UI)/node_modules/.installed-stamp
+UI_BUILD := $(UI)/dist/.built-stamp
+UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f -not -path '$(UI)/src/gql/*' 2>/dev/null) \
+  $(wildcard $(UI)/*.ts $(UI)/*.json $(UI)/*.html $(UI)/scripts/*) \
+  frontend-contract/schema.graphql $(wildcard frontend-contract/operations/*.graphql)
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install run test lint types pytest schema bench bench-full clean \
+  ui-install ui-build ui-check ui-e2e ui-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,11 +27,38 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+$(UI_DEPS): $(UI)/package-lock.json $(UI)/package.json
+	cd $(UI) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(UI_BUILD): $(UI_DEPS) $(UI_SOURCES)
+	cd $(UI) && npm run build
+	@touch $@
+
+ui-install: $(UI_DEPS)
+
+# Typed documents from the contract, type check, bundle, first-load budget (300 kB gzip).
+ui-build: $(UI_BUILD)
+
+# Type check, ESLint, Prettier and the component tests (Vitest).
+ui-check: $(UI_DEPS)
+	cd $(UI) && npm run check
+
+# Debian's Chromium against a seeded csdesk on SQLite (uvicorn on a free port).
+ui-e2e: install ui-build
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing: apt-get install -y chromium" >&2; exit 1; }
+	cd $(UI) && CHROMIUM_PATH=$(CHROMIUM) npm run e2e
+
+# The same run, keeping its screenshots in admin-ui/screenshots/ (shown in the README).
+ui-screenshots: install ui-build
+	cd $(UI) && CHROMIUM_PATH=$(CHROMIUM) SCREENSHOT_DIR=screenshots npm run e2e
+
+run: install ui-build
 	$(BIN)/csdesk db upgrade
 	$(BIN)/csdesk seed --if-empty --orders $(DEMO_ORDERS) --seed 1
 	@echo ""
-	@echo "  csdesk demo: http://$(HOST):$(PORT)/graphql (GraphiQL in the browser)"
+	@echo "  csdesk admin UI: http://$(HOST):$(PORT)/admin/"
+	@echo "  csdesk API:      http://$(HOST):$(PORT)/graphql (GraphiQL in the browser)"
 	@echo "  logins: admin / admin, supervisor / supervisor, agent / agent (UK and DE stores only)"
 	@echo ""
 	CSDESK_WORKER_IN_PROCESS=true CSDESK_PAYMENT_SIMULATOR=true \
@@ -36,7 +74,7 @@ types: install
 pytest: install
 	$(BIN)/pytest
 
-test: lint types pytest
+test: lint types pytest ui-check ui-build ui-e2e
 
 schema: install
 	$(BIN)/csdesk export-schema --output frontend-contract/schema.graphql
@@ -51,3 +89,4 @@ bench-full: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(UI)/node_modules $(UI)/dist $(UI)/src/gql $(UI)/e2e/out

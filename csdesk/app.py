@@ -21,7 +21,7 @@ from strawberry.asgi import GraphQL
 from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
 from core.config import Settings
 from core.db import Database, StatementCounter, statement_counter
-from csdesk import graphiql
+from csdesk import admin_ui, graphiql
 from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
             *([graphiql.assets_mount()] if settings.development else []),
+            *admin_ui.routes(),
         ],
         lifespan=lifespan,
     )

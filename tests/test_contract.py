@@ -12,7 +12,7 @@ from graphql import parse, validate
 
 from schema import build_schema
 from schema.schema import export_sdl
-from tests import contract_actions, contract_outbox, contract_postsales
+from tests import contract_actions, contract_admin, contract_outbox, contract_postsales
 from tests.conftest import GraphQLClient
 
 CONTRACT = Path(__file__).parents[1] / "frontend-contract"
@@ -91,6 +91,7 @@ CASES: dict[str, tuple[str | None, Variables, Callable[[dict[str, Any]], None]]]
 CASES.update(contract_actions.CASES)
 CASES.update(contract_postsales.CASES)
 CASES.update(contract_outbox.CASES)
+CASES.update(contract_admin.CASES)
 
 
 def test_every_operation_has_a_case() -> None:

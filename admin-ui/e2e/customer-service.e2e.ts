@@ -1,0 +1,229 @@
+// The guide's customer-service story in a real browser: an agent signs in, finds a caller's
+// order by name and postal code, appeases a line (preview, then create), takes a return and
+// sees the history grow; a supervisor approves the return; an agent sees no store outside
+// their access and no action their role lacks. Every screen is scanned with axe-core and
+// photographed.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+
+import { check, launch, open, signIn, type Session } from './browser';
+
+const base = inject('baseUrl');
+const { caller, reviewOrder, usOrder } = inject('scenario');
+let browser: Browser;
+const sessions: Session[] = [];
+
+async function newSession(): Promise<Session> {
+  const session = await open(browser, base);
+  sessions.push(session);
+  return session;
+}
+
+const historyCount = (page: Page) => page.locator('ol.timeline > li').count();
+
+async function chooseLine(page: Page, label: string, lineNumber: number) {
+  const select = page.getByRole('dialog').getByLabel(label);
+  const value = await select.locator('option', { hasText: `Line ${lineNumber}:` }).getAttribute('value');
+  await select.selectOption(value ?? '');
+}
+
+beforeAll(async () => {
+  browser = await launch();
+});
+
+afterAll(async () => {
+  for (const s of sessions) expect(s.errors, 'errors in the browser console').toEqual([]);
+  await browser.close();
+});
+
+describe('an agent on the phone with a caller', () => {
+  let page: Page;
+
+  test('signs in (a wrong password is refused)', async () => {
+    ({ page } = await newSession());
+    await page.goto('/admin/orders');
+    await page.getByRole('heading', { name: 'csdesk · Customer Service' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/admin/login');
+    await page.getByLabel('Username').fill('agent');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/wrong password/i);
+    await check(page, '01-login');
+    await signIn(page, 'agent');
+    expect(await page.getByRole('navigation', { name: 'Main' }).textContent()).toBe('OrdersPost-sales queue');
+  });
+
+  test('walks the queue with keyset paging and the total', async () => {
+    await page.getByRole('heading', { name: 'Orders' }).waitFor();
+    await page.getByText(/^1–25 of \d+ orders$/).waitFor();
+    await check(page, '02-order-queue');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText(/^26–50 of \d+ orders$/).waitFor();
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByText(/^1–25 of \d+ orders$/).waitFor();
+  });
+
+  test('finds the order by name and postal code: the single result opens', async () => {
+    await page.getByLabel('Client name').fill(caller.name);
+    await page.getByLabel('ZIP / postal code').fill(caller.postalCode);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('heading', { name: `Order ${caller.number}` }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/admin/orders/${caller.number}`);
+    expect(await page.title()).toBe(`Order ${caller.number} · csdesk`);
+    await page.getByRole('heading', { name: 'Actions', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'New appeasement' }).waitFor();
+    await check(page, '03-order-detail');
+    // Back shows the search with its one result instead of opening the order again.
+    await page.goBack();
+    await page.getByText(/^1–1 of 1 orders$/).waitFor();
+    await page.getByRole('link', { name: caller.number }).click();
+    await page.getByRole('heading', { name: `Order ${caller.number}` }).waitFor();
+  });
+
+  test('sees the exchange and reshipment dialogs (sibling SKUs with stock, address override)', async () => {
+    await page.getByRole('button', { name: 'New exchange' }).click();
+    const exchange = page.getByRole('dialog', { name: 'New exchange' });
+    await exchange.getByRole('checkbox').first().check();
+    await exchange
+      .getByText(/in stock\)/)
+      .first()
+      .waitFor({ state: 'attached' });
+    await check(page, '04-exchange-dialog');
+    await exchange.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByRole('button', { name: 'New reshipment' }).click();
+    const reship = page.getByRole('dialog', { name: 'New reshipment' });
+    await reship.getByRole('checkbox').first().check();
+    await reship.getByLabel(/Ship to another address/).check();
+    await reship.getByLabel('Postal code').fill('');
+    await reship.getByRole('button', { name: 'Create reshipment' }).click();
+    await expect.poll(() => reship.getByLabel('Postal code').getAttribute('aria-invalid')).toBe('true');
+    await check(page, '05-reshipment-dialog');
+    await reship.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  test('appeases a line: a refused amount shows the maximum, then preview, then create', async () => {
+    const before = await historyCount(page);
+    await page.getByRole('button', { name: 'New appeasement' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New appeasement' });
+    await chooseLine(page, 'Item', caller.appeaseLine);
+    await dialog.getByLabel(/Refund amount/).fill('99999');
+    await dialog.getByLabel('Refund reason').selectOption({ index: 1 });
+    await dialog.getByLabel('Comment').fill('Parcel arrived late; goodwill gesture.');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    const amount = dialog.getByLabel(/Refund amount/);
+    await expect.poll(() => amount.getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog.getByRole('alert').textContent()).toMatch(/Maximum refundable: .*\d/);
+
+    await amount.fill('5.00');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByRole('region', { name: 'Refund preview' }).waitFor();
+    expect(await dialog.getByRole('region', { name: 'Refund preview' }).textContent()).toContain('5.00');
+    await check(page, '06-appeasement-preview');
+    await dialog.getByRole('button', { name: 'Create appeasement' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Appeasement of .*5\.00/);
+    await expect.poll(() => historyCount(page)).toBeGreaterThan(before);
+    const row = page
+      .getByRole('region', { name: 'Post sales actions' })
+      .getByRole('row')
+      .filter({ hasText: 'Appeasement' });
+    await expect.poll(() => row.last().textContent()).toMatch(/Requested/);
+  });
+
+  test('takes a return (reason per line, mandatory comment) and sees the history grow', async () => {
+    const before = await historyCount(page);
+    await page.getByRole('button', { name: 'New return' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New return' });
+    await dialog.getByRole('checkbox', { name: `Return line ${caller.returnLine}` }).check();
+    await dialog.getByLabel(`Reason for line ${caller.returnLine}`).selectOption({ index: 1 });
+    await dialog.getByLabel('Comment (mandatory)').fill('Customer sends it back: wrong size.');
+    await dialog.getByRole('button', { name: 'Preview refund' }).click();
+    await dialog.getByRole('region', { name: 'Refund preview' }).waitFor();
+    await check(page, '07-return-dialog');
+    await dialog.getByRole('button', { name: 'Create return' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Return of line .* requested/);
+    await expect.poll(() => historyCount(page)).toBeGreaterThan(before);
+    // The agent's role holds neither RETURN_APPROVE nor RETURN_CANCEL: no such button.
+    expect(await page.getByRole('button', { name: 'Approve return' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Cancel return' }).count()).toBe(0);
+  });
+
+  test('adds a comment at the bottom of the order', async () => {
+    const before = await historyCount(page);
+    await page.getByLabel('New comment').fill('Customer will call back tomorrow.');
+    await page.getByRole('button', { name: 'Save comment' }).click();
+    await expect.poll(() => historyCount(page)).toBe(before + 1);
+    expect(await page.locator('ol.timeline > li').last().textContent()).toContain(
+      'Customer will call back tomorrow.',
+    );
+    await page.locator('ol.timeline').scrollIntoViewIfNeeded();
+    await check(page, '08-history-and-comments');
+  });
+
+  test('opens the cancellation of an order in review (full order or selected lines)', async () => {
+    await page.goto(`/admin/orders/${reviewOrder}`);
+    await page.getByRole('button', { name: 'Cancel order' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel order' });
+    await dialog.getByLabel('Cancel selected lines').check();
+    await check(page, '09-cancel-dialog');
+    await dialog.getByRole('button', { name: 'Keep the order' }).click();
+  });
+
+  test('cannot see an order of a store outside their access', async () => {
+    await page.goto(`/admin/orders/${usOrder}`);
+    await page.getByRole('heading', { name: `Order ${usOrder} not found` }).waitFor();
+    await page.goto(`/admin/orders?reference=${usOrder}`);
+    await page.getByText('No orders', { exact: true }).waitFor();
+  });
+
+  test('cannot use administration their role lacks', async () => {
+    await page.goto('/admin/users');
+    await page.getByRole('heading', { name: 'Not available' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
+  });
+});
+
+describe('a supervisor', () => {
+  let page: Page;
+
+  test('approves the return from the post-sales queue', async () => {
+    ({ page } = await newSession());
+    await signIn(page, 'supervisor');
+    await page.goto('/admin/postsales');
+    const approve = page.getByRole('button', { name: `Approve return on order ${caller.number}` });
+    await approve.waitFor();
+    await check(page, '10-postsales-queue');
+    await approve.click();
+    const dialog = page.getByRole('dialog', { name: 'Approve return?' });
+    await check(page, '11-approve-return');
+    await dialog.getByRole('button', { name: 'Approve return' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Return approved; refund of/);
+
+    await page.goto(`/admin/orders/${caller.number}`);
+    const returns = page
+      .getByRole('region', { name: 'Post sales actions' })
+      .getByRole('row')
+      .filter({ hasText: 'Return' });
+    await expect.poll(() => returns.last().textContent()).toMatch(/Approved/);
+    const line = page.getByRole('region', { name: 'Item snapshot' }).getByRole('row').nth(caller.returnLine);
+    expect(await line.textContent()).toContain('Returned');
+  });
+});
+
+describe('an administrator', () => {
+  test('manages users, roles and settings', async () => {
+    const { page } = await newSession();
+    await signIn(page, 'admin');
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('cell', { name: 'agent', exact: true }).waitFor();
+    await check(page, '12-users');
+    await page.getByRole('link', { name: 'Roles' }).click();
+    await page.getByRole('cell', { name: 'CS Agent', exact: true }).waitFor();
+    await check(page, '13-roles');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const sourcing = page.getByRole('checkbox', { name: /Enabled: returns may go back/ });
+    await sourcing.click();
+    await page.getByText('Sourcing strategy enabled.').waitFor();
+    await check(page, '14-settings');
+  });
+});
