@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
@@ -19,6 +19,7 @@ from resolvers.orders import find_order, history_page, visible_to
 from schema.common import Address, Money
 from schema.context import Info
 from schema.ids import db_id
+from schema.prefetch import answer
 
 if TYPE_CHECKING:
     from schema.actions import AvailableAction, OrderWarning
@@ -255,41 +256,53 @@ class Order(relay.Node):
         loaders.customer.prime(customer.id, customer)
         return cls.from_row(order, info)
 
+    # Relations answer at once when the request already holds them (a list page loads them
+    # up front: schema.prefetch), else through their dataloader.
     @strawberry.field
-    async def store(self, info: Info) -> Store:
-        return Store.of(await info.context.loaders.store.load(self.row.store_id))
+    def store(self, info: Info) -> Store:
+        return answer(info.context.loaders.store, self.row.store_id, Store.of)
 
     @strawberry.field
-    async def customer(self, info: Info) -> Customer:
-        c = await info.context.loaders.customer.load(self.row.customer_id)
+    def customer(self, info: Info) -> Customer:
         r = self.row
-        return Customer(
-            id=c.external_id,
-            type=r.customer_type,
-            name=r.customer_name,
-            email=r.customer_email,
-            phone=r.customer_phone,
-        )
+
+        def build(c: CustomerRow) -> Customer:
+            return Customer(
+                id=c.external_id,
+                type=r.customer_type,
+                name=r.customer_name,
+                email=r.customer_email,
+                phone=r.customer_phone,
+            )
+
+        return answer(info.context.loaders.customer, r.customer_id, build)
 
     @strawberry.field(description="The item snapshot, one line per unit, in line-number order.")
-    async def lines(self, info: Info) -> list[Line]:
-        rows = await info.context.loaders.lines_by_order.load(self.row.id)
-        return [Line.from_row(r, self.currency) for r in rows]
+    def lines(self, info: Info) -> list[Line]:
+        currency = self.currency
+        return answer(
+            info.context.loaders.lines_by_order,
+            self.row.id,
+            lambda rows: [Line.from_row(r, currency) for r in rows],
+        )
 
     @strawberry.field(description="Appeasements, returns, exchanges, ... oldest first.")
-    async def postsales_actions(
+    def postsales_actions(
         self, info: Info
     ) -> list[Annotated[PostsalesAction, strawberry.lazy("schema.postsales")]]:
         from schema.postsales import PostsalesAction
 
-        rows = await info.context.loaders.actions_by_order.load(self.row.id)
-        return [PostsalesAction.from_row(r, info) for r in rows]
+        return answer(
+            info.context.loaders.actions_by_order,
+            self.row.id,
+            lambda rows: [PostsalesAction.from_row(r, info) for r in rows],
+        )
 
     @strawberry.field(
         description="History and comments, oldest first. `last: N` gives only the newest N "
         "(the queue); `first: N, after: <entry id>` pages through them (long timelines)."
     )
-    async def history(
+    def history(
         self,
         info: Info,
         last: int | None = None,
@@ -301,15 +314,23 @@ class Order(relay.Node):
         if last is not None and (last < 0 or first is not None or after is not None):
             raise ValidationFailed("last is 0 or more, without first or after.", field=["last"])
         if first is None and after is None:
-            rows = await info.context.loaders.history.load((self.row.id, last))
-            return [HistoryEntry.from_row(r, info) for r in rows]
+            return answer(
+                info.context.loaders.history,
+                (self.row.id, last),
+                lambda rows: [HistoryEntry.from_row(r, info) for r in rows],
+            )
         after_id = db_id(after) if after is not None else None
         if first is None or not 1 <= first <= 100 or (after is not None and after_id is None):
             raise ValidationFailed(
                 "first is 1 to 100; after is the id of an entry of this order.", field=["first"]
             )
+        return cast(list[HistoryEntry], self._history_page(info, first, after_id))
+
+    async def _history_page(self, info: Info, first: int, after: int | None) -> list[Any]:
+        from schema.history import HistoryEntry
+
         async with info.context.db.read() as session:
-            page = await history_page(session, self.row.id, first=first, after=after_id)
+            page = await history_page(session, self.row.id, first=first, after=after)
         return [HistoryEntry.from_row(r, info) for r in page]
 
     @strawberry.field(description="The order this exchange or reshipment was made from.")

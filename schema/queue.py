@@ -7,10 +7,9 @@ import datetime as dt
 
 import strawberry
 
-from models import Order as OrderRow
-from models import Store as StoreRow
 from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
 from resolvers import postsales_queue, search
+from schema import prefetch
 from schema.context import Info
 from schema.order import Order
 from schema.pagination import Connection
@@ -90,13 +89,11 @@ async def orders(
             zone=ctx.zone,
         )
 
-    def node(row: tuple[OrderRow, StoreRow]) -> Order:
-        order, store = row
+    for order, store in page.rows:
         ctx.loaders.store.prime(store.id, store)
         ctx.loaders.order.prime(order.id, order)
-        return Order.from_row(order, info)
-
-    return Connection.of(page, node, after=after)
+    await prefetch.orders(info, (order for order, _ in page.rows))
+    return Connection.of(page, lambda row: Order.from_row(row[0], info), after=after)
 
 
 @strawberry.input(description="Filters of the post-sales queue, combined with AND.")

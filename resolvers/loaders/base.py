@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -17,8 +18,17 @@ class SessionLoader(DataLoader[K, V]):
     """A DataLoader whose batches each open a session from the factory (never a shared one)."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        super().__init__()
+        # Our own cache map, so that ``held`` can look into it.
+        self.futures: dict[Any, asyncio.Future[V]] = {}
+        super().__init__(cache_map=self.futures)
         self.sessionmaker = sessionmaker
+
+    def held(self, key: K) -> asyncio.Future[V] | None:
+        """The future of ``key`` when its value is already here (loaded or primed)."""
+        future = self.futures.get(key)
+        if future is None or not future.done() or future.cancelled():
+            return None
+        return future if future.exception() is None else None
 
     async def batch_load_fn(self, keys: list[K]) -> list[V]:
         async with self.sessionmaker() as session:
