@@ -6,16 +6,18 @@ import strawberry
 
 from auth.permissions import login_required, requires
 from models.enums import Permission
-from schema import integrations, outbox
+from schema import fulfilment, integrations, outbox
 from schema.mutations import (
     appeasement,
     cancel,
     comment,
     exchange,
+    refund_retry,
     reshipment,
     returns,
     roles,
     session,
+    shipping_appeasement,
     users,
 )
 from schema.mutations import settings as settings_mutations
@@ -77,9 +79,19 @@ class Mutation:
         description="Cancel an appeasement not yet released; its amount is refundable again.",
         extensions=requires(Permission.APPEASEMENT_CANCEL),
     )
+    shipping_appeasement_create = strawberry.mutation(
+        resolver=shipping_appeasement.shipping_appeasement_create,
+        description="Refund part or all of the shipping charge (an order-level appeasement).",
+        extensions=requires(Permission.APPEASEMENT_CREATE),
+    )
+    refund_retry = strawberry.mutation(
+        resolver=refund_retry.refund_retry,
+        description="Send a FAILED refund to the payment system again.",
+        extensions=requires(Permission.REFUND_RETRY),
+    )
     return_create = strawberry.mutation(
         resolver=returns.return_create,
-        description="Open a return of shipped or delivered lines.",
+        description="Open a return of delivered lines.",
         extensions=requires(Permission.RETURN_CREATE),
     )
     return_approve = strawberry.mutation(
@@ -110,6 +122,21 @@ class Mutation:
     warehouse_return_received = strawberry.mutation(
         resolver=integrations.warehouse_return_received,
         description="Warehouse: returned items arrived; approves their return.",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    warehouse_order_released = strawberry.mutation(
+        resolver=fulfilment.warehouse_order_released,
+        description="Warehouse: the order was released for fulfilment (ORDER_REVIEW → RELEASED).",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    warehouse_lines_shipped = strawberry.mutation(
+        resolver=fulfilment.warehouse_lines_shipped,
+        description="Warehouse: lines left in a parcel, with its carrier and tracking.",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    warehouse_lines_delivered = strawberry.mutation(
+        resolver=fulfilment.warehouse_lines_delivered,
+        description="Warehouse: the carrier delivered lines.",
         extensions=requires(Permission.INTEGRATION),
     )
     order_import = strawberry.mutation(

@@ -22,8 +22,10 @@ from schema.ids import db_id
 
 if TYPE_CHECKING:
     from schema.actions import AvailableAction, OrderWarning
+    from schema.fulfilment import Shipment
     from schema.history import HistoryEntry
     from schema.postsales import PostsalesAction
+    from schema.refunds import Refund
 
 OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
 OrderTypeEnum = strawberry.enum(OrderType, name="OrderType")
@@ -115,6 +117,22 @@ class Line(relay.Node):
             return None
         row = await info.context.loaders.source.load(self.row.source_id)
         return Source(code=row.code, name=row.name, accepts_returns=row.accepts_returns)
+
+    @strawberry.field(description="Refunds drawn on this line (credit notes, voids), oldest first.")
+    async def refunds(
+        self, info: Info
+    ) -> list[Annotated[Refund, strawberry.lazy("schema.refunds")]]:
+        from schema.refunds import refunds_of_order
+
+        return [
+            r
+            for r in await refunds_of_order(info, self.row.order_id)
+            if r.row.line_id == self.row.id
+        ]
+
+    @strawberry.field(description="When the carrier delivered the line; null until then.")
+    def delivered_at(self, info: Info) -> dt.datetime | None:
+        return info.context.local(self.row.delivered_at) if self.row.delivered_at else None
 
     @classmethod
     # Relay's signature is overloaded on ``required``; this one implementation serves both
@@ -239,6 +257,33 @@ class Order(relay.Node):
     async def lines(self, info: Info) -> list[Line]:
         rows = await info.context.loaders.lines_by_order.load(self.row.id)
         return [Line.from_row(r, self.currency) for r in rows]
+
+    @strawberry.field(
+        description="The parcels the warehouse shipped, with tracking, in shipping order."
+    )
+    async def shipments(
+        self, info: Info
+    ) -> list[Annotated[Shipment, strawberry.lazy("schema.fulfilment")]]:
+        from schema.fulfilment import shipments_of_order
+
+        return await shipments_of_order(info, self.row.id, self.currency)
+
+    @strawberry.field(
+        description="Every refund of the order (credit notes of appeasements and returns, "
+        "voids of cancelled lines), oldest first, with where the payment system is."
+    )
+    async def refunds(
+        self, info: Info
+    ) -> list[Annotated[Refund, strawberry.lazy("schema.refunds")]]:
+        from schema.refunds import refunds_of_order
+
+        return await refunds_of_order(info, self.row.id)
+
+    @strawberry.field(
+        description="The shipping charge still refundable (shipping appeasements draw on it)."
+    )
+    def shipping_refundable_amount(self) -> Money:
+        return Money.of(self.row.shipping_refundable, self.currency)
 
     @strawberry.field(description="Appeasements, returns, exchanges, ... oldest first.")
     async def postsales_actions(
