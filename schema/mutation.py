@@ -11,6 +11,7 @@ from schema.mutations import (
     appeasement,
     cancel,
     comment,
+    configuration,
     exchange,
     refund_retry,
     reshipment,
@@ -18,6 +19,7 @@ from schema.mutations import (
     roles,
     session,
     shipping_appeasement,
+    shipping_update,
     users,
 )
 from schema.mutations import settings as settings_mutations
@@ -53,6 +55,11 @@ class Mutation:
         resolver=comment.order_comment_add,
         description="Leave a comment on an order.",
         extensions=requires(Permission.COMMENT_ADD),
+    )
+    order_shipping_update = strawberry.mutation(
+        resolver=shipping_update.order_shipping_update,
+        description="Change the shipping address or method of an order still in ORDER_REVIEW.",
+        extensions=requires(Permission.ORDER_EDIT),
     )
     exchange_create = strawberry.mutation(
         resolver=exchange.exchange_create,
@@ -107,6 +114,21 @@ class Mutation:
     settings_update = strawberry.mutation(
         resolver=settings_mutations.settings_update,
         description="Change runtime settings.",
+        extensions=requires(Permission.SETTINGS_MANAGE),
+    )
+    reason_create = strawberry.mutation(
+        resolver=configuration.reason_create,
+        description="Add a post-sales reason to a kind's list.",
+        extensions=requires(Permission.SETTINGS_MANAGE),
+    )
+    reason_update = strawberry.mutation(
+        resolver=configuration.reason_update,
+        description="Rename, translate, reorder, deactivate or reactivate a post-sales reason.",
+        extensions=requires(Permission.SETTINGS_MANAGE),
+    )
+    source_update = strawberry.mutation(
+        resolver=configuration.source_update,
+        description='Turn a source\'s "accepts returns" capability on or off.',
         extensions=requires(Permission.SETTINGS_MANAGE),
     )
     outbox_message_retry = strawberry.mutation(

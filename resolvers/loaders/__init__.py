@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.loaders.catalog import SkuLoader
+from resolvers.loaders.customers import CustomerOrderCountLoader, CustomerPostsalesLoader
 from resolvers.loaders.fulfilment import RefundsByOrderLoader, ShipmentsByOrderLoader
 from resolvers.loaders.history import HistoryLoader
 from resolvers.loaders.lines import LineLoader, LinesByOrderLoader
@@ -39,6 +40,8 @@ class Loaders:
     shipments_by_order: ShipmentsByOrderLoader
     refunds_by_order: RefundsByOrderLoader
     sku: SkuLoader
+    customer_order_count: CustomerOrderCountLoader
+    customer_postsales: CustomerPostsalesLoader
 
     @classmethod
     def build(cls, sessionmaker: async_sessionmaker[AsyncSession]) -> Loaders:
@@ -63,4 +66,6 @@ class Loaders:
             shipments_by_order=shipments,
             refunds_by_order=refunds,
             sku=SkuLoader(sessionmaker),
+            customer_order_count=CustomerOrderCountLoader(sessionmaker),
+            customer_postsales=CustomerPostsalesLoader(sessionmaker),
         )

@@ -1,5 +1,5 @@
-"""Customer emails rendered from templates in the order's language (English and German;
-other languages fall back to English)."""
+"""Customer emails rendered from templates in the order's language (English, German and
+French; other languages fall back to English)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 from models import Line, Order
 
 TEMPLATES = Path(__file__).parents[2] / "csdesk" / "templates" / "email"
-LANGUAGES = ("en", "de")
+LANGUAGES = ("en", "de", "fr")
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -73,6 +73,7 @@ def render(
         "whole": bool(payload.get("wholeOrder", True)),
         "refund": _money(payload.get("refund") or payload.get("gross"), order.currency),
         "store_name": store_name,
+        "reason": payload.get("reasonLabel"),
     }
     text = template.render(**context)
     head, _, body = text.partition("\n\n")
