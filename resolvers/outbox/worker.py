@@ -25,7 +25,7 @@ from core.db import Database, rows_changed
 from models import Line, Order, OutboxMessage, Store
 from models.base import utcnow
 from models.enums import HistoryKind, OutboxStatus
-from resolvers import payments
+from resolvers import payments, warehouse_simulator
 from resolvers.errors import RefundNotOpen
 from resolvers.journal import add_history, enqueue
 from resolvers.outbox import channels, emails
@@ -220,6 +220,8 @@ async def run_once(db: Database, settings: Settings, *, batch: int = 20) -> Repo
     wait for a later one."""
     report = Report()
     started = utcnow()
+    if settings.warehouse_simulator:  # the demo's warehouse, in its own module
+        await warehouse_simulator.step(db, delay_seconds=settings.warehouse_simulator_delay_seconds)
     async with httpx.AsyncClient(timeout=10.0) as http:
         while True:
             messages = await claim(db, settings, batch, due_by=started)
