@@ -14,35 +14,33 @@ tracking, lines delivered. Normal, exchange and reshipment orders alike.
 An event the order is not ready for (a shipment before the release, a delivery before the
 shipment, a line shipped twice) is refused with a typed error (OrderStatusInvalid,
 LineNotEligible), changes nothing, and is recorded in the order's history
-(``record_refusal``), so agents see what the warehouse tried.
+(``resolvers.warehouse_events``), so agents see what the warehouse tried.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
-from core.db import Database
-from models import HistoryEntry, Line, Order, Shipment
+from models import Line, Order, Shipment
 from models.base import utcnow
 from models.enums import ActorKind, HistoryKind, LineStatus, OrderStatus
 from resolvers.actions.common import line_numbers
 from resolvers.errors import (
-    DomainError,
     LineNotEligible,
     NotFound,
     OrderStatusInvalid,
     ValidationFailed,
 )
-from resolvers.idempotency import Outcome, handle_event
+from resolvers.idempotency import Outcome
 from resolvers.journal import add_history
+from resolvers.parcels import check_instant, check_parcel
 
 NUMBER = ["input", "orderNumber"]
 LINES = ["input", "lineNumbers"]
@@ -55,10 +53,6 @@ LABEL = {
     OrderStatus.DELIVERED: "Delivered",
     OrderStatus.CANCELLED: "Cancelled",
 }
-MAX_TEXT = 64
-MAX_URL = 500
-# Clocks differ; an instant further ahead than this is a mistake, not skew.
-FUTURE_SLACK = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -80,14 +74,6 @@ class Reporter:
         return {"actor_label": self.label, "actor_kind": ActorKind.INTEGRATION}
 
 
-@dataclass(frozen=True)
-class Parcel:
-    carrier: str
-    tracking_number: str
-    tracking_url: str | None
-    shipped_at: dt.datetime
-
-
 async def find_order(session: AsyncSession, reporter: Reporter, number: str) -> Order | None:
     """The order with this public number, if the reporter sees its store."""
     order = await session.scalar(select(Order).where(Order.number == number.strip().upper()))
@@ -106,49 +92,6 @@ async def _locked(session: AsyncSession, reporter: Reporter, number: str) -> Ord
     )
     await session.refresh(order)
     return order
-
-
-def _instant(value: dt.datetime, order: Order, field: list[str]) -> dt.datetime:
-    value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    if value < order.purchased_at:
-        raise ValidationFailed(
-            f"{field[-1]} is before the order was placed ({order.purchased_at:%Y-%m-%d}).",
-            field=field,
-        )
-    if value > utcnow() + FUTURE_SLACK:
-        raise ValidationFailed(f"{field[-1]} is in the future.", field=field)
-    return value.astimezone(dt.UTC)
-
-
-def _text(value: str, field: list[str], limit: int = MAX_TEXT) -> str:
-    text = value.strip()
-    if not text or len(text) > limit:
-        raise ValidationFailed(f"{field[-1]} has 1–{limit} characters.", field=field)
-    return text
-
-
-def check_parcel(
-    carrier: str,
-    tracking_number: str,
-    tracking_url: str | None,
-    shipped_at: dt.datetime,
-    order: Order,
-) -> Parcel:
-    """The parcel's fields trimmed and checked (tracking link: an http(s) URL)."""
-    url = (tracking_url or "").strip() or None
-    if url is not None:
-        parts = urlsplit(url)
-        if len(url) > MAX_URL or parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise ValidationFailed(
-                f"trackingUrl is an http(s) link of at most {MAX_URL} characters.",
-                field=["input", "trackingUrl"],
-            )
-    return Parcel(
-        carrier=_text(carrier, ["input", "carrier"]),
-        tracking_number=_text(tracking_number, ["input", "trackingNumber"]),
-        tracking_url=url,
-        shipped_at=_instant(shipped_at, order, ["input", "shippedAt"]),
-    )
 
 
 async def _lines(session: AsyncSession, order: Order, numbers: Sequence[int]) -> list[Line]:
@@ -318,7 +261,7 @@ async def deliver_lines(
     """SHIPPED lines handed to the customer: DELIVERED; parcels complete are delivered."""
     order = await _locked(session, reporter, order_number)
     _require_released(order, "the delivery")
-    when = _instant(delivered_at, order, ["input", "deliveredAt"])
+    when = check_instant(delivered_at, order, ["input", "deliveredAt"])
     lines = await _lines(session, order, numbers)
     for line in lines:
         in_transit_return = (
@@ -376,104 +319,3 @@ async def _close_parcel(session: AsyncSession, shipment_id: int) -> None:
             .where(Shipment.id == shipment_id)
             .values(delivered_at=max(t for t in times if t is not None))
         )
-
-
-REFUSED = (OrderStatusInvalid, LineNotEligible)
-
-
-# What each event's idempotency digest compares (resolvers.idempotency): the API and the
-# events command build them here, so that one event id means the same event through both.
-
-
-def released_request(order_number: str) -> dict[str, Any]:
-    return {"orderNumber": order_number}
-
-
-def shipped_request(
-    order_number: str,
-    line_numbers: Sequence[int],
-    carrier: str,
-    tracking_number: str,
-    tracking_url: str | None,
-    shipped_at: dt.datetime,
-) -> dict[str, Any]:
-    return {
-        "orderNumber": order_number,
-        "lineNumbers": sorted(line_numbers),
-        "carrier": carrier,
-        "trackingNumber": tracking_number,
-        "trackingUrl": tracking_url,
-        "shippedAt": shipped_at.isoformat(),
-    }
-
-
-def delivered_request(
-    order_number: str, line_numbers: Sequence[int], delivered_at: dt.datetime
-) -> dict[str, Any]:
-    return {
-        "orderNumber": order_number,
-        "lineNumbers": sorted(line_numbers),
-        "deliveredAt": delivered_at.isoformat(),
-    }
-
-
-async def record_refusal(
-    session: AsyncSession,
-    reporter: Reporter,
-    *,
-    order_number: str,
-    event_id: str,
-    event: str,
-    error: DomainError,
-) -> None:
-    """Note in the order's history that the warehouse's event was refused, and why (once per
-    event id and reason: a retried event does not repeat the note)."""
-    order = await find_order(session, reporter, order_number)
-    if order is None:
-        return
-    message = f"Warehouse event {event_id} ({event}) refused: {error.message}"
-    seen = await session.scalar(
-        select(HistoryEntry.id).where(
-            HistoryEntry.order_id == order.id,
-            HistoryEntry.kind == HistoryKind.WAREHOUSE,
-            HistoryEntry.message == message,
-        )
-    )
-    if seen is not None:
-        return
-    add_history(
-        session,
-        order.id,
-        HistoryKind.WAREHOUSE,
-        message,
-        **reporter.actor(),
-        details={"eventId": event_id, "event": event, "refused": error.code},
-    )
-
-
-async def report(
-    db: Database,
-    reporter: Reporter,
-    *,
-    event_id: str,
-    event: str,
-    order_number: str,
-    request: Mapping[str, Any],
-    handle: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
-) -> dict[str, Any]:
-    """A warehouse event handled once per event id (``resolvers.idempotency``); a refused
-    one is recorded in the order's history after its own transaction rolled back."""
-    try:
-        return await handle_event(db, event_id, event, request, handle)
-    except REFUSED as error:
-        async with db.write() as session:
-            await record_refusal(
-                session,
-                reporter,
-                order_number=order_number,
-                event_id=event_id,
-                event=event,
-                error=error,
-            )
-            await session.commit()
-        raise

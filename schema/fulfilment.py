@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Shipment as ShipmentRow
-from resolvers import fulfilment
+from resolvers import fulfilment, warehouse_events
 from resolvers.errors import NotFound as Missing
 from resolvers.orders import find_order
 from schema.context import Info
@@ -113,13 +113,13 @@ async def warehouse_order_released(
         )
         return {"orderId": outcome.order_id}
 
-    result = await fulfilment.report(
+    result = await warehouse_events.report(
         info.context.db,
         reporter,
         event_id=input.event_id,
         event="warehouseOrderReleased",
         order_number=input.order_number,
-        request=fulfilment.released_request(input.order_number),
+        request=warehouse_events.released_request(input.order_number),
         handle=handle,
     )
     return WarehouseOrderReleasedSuccess(order=await _order(info, result["orderId"]))
@@ -178,7 +178,7 @@ async def warehouse_lines_shipped(
         )
         return {"orderId": outcome.order_id, "shipmentId": shipment_id}
 
-    request = fulfilment.shipped_request(
+    request = warehouse_events.shipped_request(
         input.order_number,
         input.line_numbers,
         input.carrier,
@@ -186,7 +186,7 @@ async def warehouse_lines_shipped(
         input.tracking_url,
         _utc(input.shipped_at),
     )
-    result = await fulfilment.report(
+    result = await warehouse_events.report(
         info.context.db,
         reporter,
         event_id=input.event_id,
@@ -249,10 +249,10 @@ async def warehouse_lines_delivered(
         )
         return {"orderId": outcome.order_id}
 
-    request = fulfilment.delivered_request(
+    request = warehouse_events.delivered_request(
         input.order_number, input.line_numbers, _utc(input.delivered_at)
     )
-    result = await fulfilment.report(
+    result = await warehouse_events.report(
         info.context.db,
         reporter,
         event_id=input.event_id,
