@@ -95,8 +95,8 @@ async def _locked(session: AsyncSession, reporter: Reporter, number: str) -> Ord
 
 
 async def _lines(session: AsyncSession, order: Order, numbers: Sequence[int]) -> list[Line]:
-    """The order's lines with these numbers, in number order; every line, to derive the
-    order's status, is read too (``everything``)."""
+    """The order's lines with these numbers, in number order (read afresh: the order is
+    locked); ValidationFailed for none or repeats, NotFound for a number it does not have."""
     if not numbers:
         raise ValidationFailed("lineNumbers must list at least one line.", field=LINES)
     if len(set(numbers)) != len(numbers):
