@@ -61,7 +61,7 @@ run: install ui-build
 	@echo "  csdesk API:      http://$(HOST):$(PORT)/graphql (GraphiQL in the browser)"
 	@echo "  logins: admin / admin, supervisor / supervisor, agent / agent (UK and DE stores only)"
 	@echo ""
-	CSDESK_WORKER_IN_PROCESS=true CSDESK_PAYMENT_SIMULATOR=true \
+	CSDESK_WORKER_IN_PROCESS=true CSDESK_PAYMENT_SIMULATOR=true CSDESK_WAREHOUSE_SIMULATOR=true \
 	  $(BIN)/csdesk serve --host $(HOST) --port $(PORT)
 
 lint: install

@@ -59,6 +59,10 @@ class Settings:
     # Demo only: a built-in payment system that confirms every credit note after a delay.
     payment_simulator: bool = False
     payment_simulator_delay_seconds: float = 10.0
+    # Demo only: a built-in warehouse that releases, ships and delivers new orders, one step
+    # per delay (resolvers.warehouse_simulator).
+    warehouse_simulator: bool = False
+    warehouse_simulator_delay_seconds: float = 20.0
     # `csdesk serve` runs the outbox worker in the same process (the demo does).
     worker_in_process: bool = False
 
@@ -101,6 +105,8 @@ class Settings:
             "outbox_lease_seconds": _float("CSDESK_OUTBOX_LEASE_SECONDS", 60.0),
             "payment_simulator": _bool("CSDESK_PAYMENT_SIMULATOR", False),
             "payment_simulator_delay_seconds": _float("CSDESK_PAYMENT_SIMULATOR_DELAY", 10.0),
+            "warehouse_simulator": _bool("CSDESK_WAREHOUSE_SIMULATOR", False),
+            "warehouse_simulator_delay_seconds": _float("CSDESK_WAREHOUSE_SIMULATOR_DELAY", 20.0),
             "worker_in_process": _bool("CSDESK_WORKER_IN_PROCESS", False),
         }
         values.update(overrides)

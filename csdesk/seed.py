@@ -40,8 +40,8 @@ CHUNK_ORDERS = 5_000
 PARALLEL_MIN_ORDERS = 20_000
 # The tables a chunk of orders fills, and those its children check foreign keys against.
 BATCH_TABLES = (
-    "customer", "order", "line", "postsales_action", "postsales_action_line", "refund",
-    "history_entry", "inventory",
+    "customer", "order", "shipment", "line", "postsales_action", "postsales_action_line",
+    "refund", "history_entry", "inventory",
 )  # fmt: skip
 PARENT_TABLES = {"customer", "order", "line", "postsales_action"}
 USERS_CREATED = data.ANCHOR - dt.timedelta(days=760)
@@ -342,7 +342,15 @@ async def _insert_reference(
                       "role_id": role_ids[role], "time_zone": zone, "active": True,
                       "password_hash": pw_hash, "created_at": USERS_CREATED})  # fmt: skip
     reasons = [
-        {"id": 0, "kind": kind, "code": code, "label": label, "position": pos, "active": True}
+        {
+            "id": 0,
+            "kind": kind,
+            "code": code,
+            "label": label,
+            "position": pos,
+            "active": True,
+            "labels": data.REASON_LABELS.get((kind, code), {}),
+        }
         for kind, items in data.REASONS.items()
         for pos, (code, label) in enumerate(items, start=1)
     ]

@@ -137,6 +137,8 @@ CS_PERMISSIONS = [
     Permission.RETURN_APPROVE,
     Permission.RETURN_CANCEL,
     Permission.ORDER_CANCEL,
+    Permission.ORDER_EDIT,
+    Permission.REFUND_RETRY,
 ]
 AGENT_PERMISSIONS = [
     Permission.ORDER_VIEW,
@@ -146,6 +148,7 @@ AGENT_PERMISSIONS = [
     Permission.EXCHANGE_CREATE,
     Permission.RESHIPMENT_CREATE,
     Permission.ORDER_CANCEL,
+    Permission.ORDER_EDIT,
 ]
 # (name, level, permissions, store access, SPECIFIC store codes)
 ROLES: tuple[tuple[str, int, list[Permission], str, tuple[str, ...]], ...] = (
@@ -177,6 +180,52 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("CHANGED_MIND", "Changed mind"),
         ("WRONG_ITEM", "Wrong item sent"),
     ),
+    "CANCELLATION": (
+        ("CUSTOMER_REQUEST", "Customer request"),
+        ("ORDERED_BY_MISTAKE", "Ordered by mistake"),
+        ("DELIVERY_TOO_LATE", "Delivery date too late"),
+        ("PAYMENT_ISSUE", "Payment issue"),
+        ("FRAUD_SUSPECTED", "Fraud suspected"),
+        ("OTHER", "Other"),
+    ),
+    "RESHIPMENT": (
+        ("LOST_IN_TRANSIT", "Lost in transit"),
+        ("DAMAGED", "Arrived damaged"),
+        ("WRONG_ITEM", "Wrong item sent"),
+    ),
+}
+# Labels of the reasons in the demo's other store languages (customers read cancellation
+# reasons in their email).
+REASON_LABELS: dict[tuple[str, str], dict[str, str]] = {
+    ("APPEASEMENT", "LATE_DELIVERY"): {"de": "Verspätete Lieferung", "fr": "Livraison tardive"},
+    ("APPEASEMENT", "DAMAGED_ITEM"): {"de": "Artikel beschädigt", "fr": "Article endommagé"},
+    ("APPEASEMENT", "PRICE_ADJUSTMENT"): {"de": "Preisanpassung", "fr": "Ajustement de prix"},
+    ("APPEASEMENT", "GOODWILL"): {"de": "Kulanz", "fr": "Geste commercial"},
+    ("APPEASEMENT", "MISSING_PART"): {"de": "Fehlendes Teil", "fr": "Pièce manquante"},
+    ("RETURN", "TOO_SMALL"): {"de": "Zu klein", "fr": "Trop petit"},
+    ("RETURN", "TOO_LARGE"): {"de": "Zu groß", "fr": "Trop grand"},
+    ("RETURN", "NOT_AS_DESCRIBED"): {"de": "Nicht wie beschrieben", "fr": "Non conforme"},
+    ("RETURN", "DAMAGED"): {"de": "Beschädigt angekommen", "fr": "Arrivé endommagé"},
+    ("RETURN", "CHANGED_MIND"): {"de": "Meinung geändert", "fr": "Changement d'avis"},
+    ("RETURN", "WRONG_ITEM"): {"de": "Falscher Artikel", "fr": "Mauvais article"},
+    ("CANCELLATION", "CUSTOMER_REQUEST"): {
+        "de": "Auf Wunsch des Kunden",
+        "fr": "À la demande du client",
+    },
+    ("CANCELLATION", "ORDERED_BY_MISTAKE"): {
+        "de": "Versehentlich bestellt",
+        "fr": "Commandé par erreur",
+    },
+    ("CANCELLATION", "DELIVERY_TOO_LATE"): {
+        "de": "Liefertermin zu spät",
+        "fr": "Date de livraison trop tardive",
+    },
+    ("CANCELLATION", "PAYMENT_ISSUE"): {"de": "Zahlungsproblem", "fr": "Problème de paiement"},
+    ("CANCELLATION", "FRAUD_SUSPECTED"): {"de": "Betrugsverdacht", "fr": "Suspicion de fraude"},
+    ("CANCELLATION", "OTHER"): {"de": "Sonstiges", "fr": "Autre"},
+    ("RESHIPMENT", "LOST_IN_TRANSIT"): {"de": "Auf dem Versandweg verloren", "fr": "Perdu"},
+    ("RESHIPMENT", "DAMAGED"): {"de": "Beschädigt angekommen", "fr": "Arrivé endommagé"},
+    ("RESHIPMENT", "WRONG_ITEM"): {"de": "Falscher Artikel", "fr": "Mauvais article"},
 }
 SETTINGS: dict[str, dict[str, Any]] = {"postsales.sourcingStrategy.enabled": {"enabled": False}}
 
@@ -514,6 +563,23 @@ COMMENTS = (
     "Gift order – please don't include the invoice in the parcel.",
     "Customer upset about the delay; apologised and explained the carrier's backlog.",
     "Duplicate ticket #48213 merged into this order.",
+)
+# The kind of each comment above (and the external ticket it belongs to, if any).
+COMMENT_KINDS: tuple[tuple[str, str | None], ...] = (
+    ("COMMUNICATION", None),
+    ("COMMUNICATION", None),
+    ("COMPLAINT", "ZD-31877"),
+    ("TRACKING_INFORMATION", None),
+    ("COMMUNICATION", None),
+    ("COMMUNICATION", None),
+    ("TRACKING_INFORMATION", None),
+    ("OTHER", None),
+    ("TRACKING_INFORMATION", None),
+    ("COMPLAINT", "ZD-40211"),
+    ("TICKET_NOTE", "WH-2291"),
+    ("OTHER", None),
+    ("COMPLAINT", "ZD-40876"),
+    ("TICKET_NOTE", "ZD-48213"),
 )
 
 # fmt: on

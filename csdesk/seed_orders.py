@@ -16,6 +16,7 @@ from models import (
     ActionStatus,
     ActorKind,
     CustomerType,
+    Disposition,
     HistoryKind,
     LineStatus,
     OrderStatus,
@@ -49,12 +50,20 @@ REFUND_STATUS = data.Weighted(
     (RefundStatus.REQUESTED, RefundStatus.PENDING_RELEASE, RefundStatus.RELEASED), (30, 30, 40)
 )
 SHARES = tuple(Decimal(n) / 100 for n in (10, 15, 20, 25, 30, 50))
+# Cancellation reasons, picked by action id: the random stream (and so the rest of the demo
+# data) stays what it was before reasons existed.
+CANCEL_REASONS = (
+    "CUSTOMER_REQUEST", "ORDERED_BY_MISTAKE", "CUSTOMER_REQUEST", "DELIVERY_TOO_LATE",
+    "CUSTOMER_REQUEST", "ORDERED_BY_MISTAKE", "OTHER", "PAYMENT_ISSUE",
+)  # fmt: skip
 # Scenarios every seed shows at least once (when it has orders enough), in this order, on UK
 # orders: the store every demo login sees.
 SHOWCASE = (
     "A:REQUESTED", "A:PENDING_RELEASE", "A:RELEASED", "A:CANCELLED", "R:REQUESTED",
-    "R:APPROVED", "R:CANCELLED", "EXCHANGE", "RESHIPMENT",
+    "R:APPROVED", "R:CANCELLED", "EXCHANGE", "RESHIPMENT", "A:FAILED", "SHIPPING:RELEASED",
 )  # fmt: skip
+TRACKING_URL = "https://track.example/{}"
+FAILURES = ("Card expired", "Account closed", "Refund declined by the card issuer")
 Actor = tuple[ActorKind, int | None, str | None]
 STOREFRONT: Actor = (ActorKind.SYSTEM, None, "storefront")
 SYSTEM: Actor = (ActorKind.SYSTEM, None, "system")
@@ -65,12 +74,20 @@ def _secs(n: float) -> dt.timedelta:
     return dt.timedelta(seconds=int(n))
 
 
+def _disposition(reason: str, line_id: int) -> Disposition:
+    """What the demo's warehouse does with a returned item: those returned as damaged, and
+    one in seven others (worn, stained), are written off; the rest go back on the shelf."""
+    damaged = reason == "DAMAGED" or line_id % 7 == 0
+    return Disposition.DAMAGED if damaged else Disposition.RESTOCK
+
+
 @dataclass
 class Chunk:
     """The rows of one chunk of orders, in insertion order."""
 
     customers: list[Row] = field(default_factory=list)
     orders: list[Row] = field(default_factory=list)
+    shipments: list[Row] = field(default_factory=list)
     lines: list[Row] = field(default_factory=list)
     actions: list[Row] = field(default_factory=list)
     action_lines: list[Row] = field(default_factory=list)
@@ -84,7 +101,8 @@ class Chunk:
     def tables(self) -> dict[str, list[Row]]:
         """The rows by table, in insertion order: parents before children."""
         return {
-            "customer": self.customers, "order": self.orders, "line": self.lines,
+            "customer": self.customers, "order": self.orders, "shipment": self.shipments,
+            "line": self.lines,
             "postsales_action": self.actions, "postsales_action_line": self.action_lines,
             "refund": self.refunds, "history_entry": self.history, "inventory": self.inventory,
         }  # fmt: skip
@@ -156,7 +174,9 @@ class OrderFactory:
             for sku in self.skus
         }
         self.ref_offset = rng.randrange(32**6)
-        self.next_ids = {"order": 1, "line": 1, "action": 1, "refund": 1, "history": 1}
+        self.next_ids = {
+            "order": 1, "line": 1, "action": 1, "refund": 1, "history": 1, "shipment": 1,
+        }  # fmt: skip
         self.customers = 0
         # The customers that come back: the most recent ones, with their orders' search keys.
         self.recent: dict[int, tuple[data.Persona, Row]] = {}
@@ -224,7 +244,8 @@ class OrderFactory:
             "sku_code": sku.code, "product_name": sku.name, "image_url": sku.image_url,
             **line_amounts(price, discount, tax_rate, currency), "tax_rate": tax_rate,
             "status": LineStatus.ORDERED, "status_before_return": None,
-            "source_id": self.source_ids[source], "exchanged": False,
+            "source_id": self.source_ids[source], "exchanged": False, "shipment_id": None,
+            "delivered_at": None,
         }  # fmt: skip
 
     def _order_row(
@@ -283,37 +304,57 @@ class OrderFactory:
         )  # fmt: skip
 
     def _action_line(
-        self, action_id: int, line: Row, reason: str | None, new_sku: int | None = None
-    ) -> None:
+        self, action_id: int, line: Row, reason: str | None, new_sku: int | None = None,
+        received: tuple[dt.datetime, Disposition] | None = None,
+    ) -> None:  # fmt: skip
         self.out.action_lines.append(
             {"action_id": action_id, "line_id": line["id"], "reason_code": reason,
-             "new_sku_id": new_sku}
+             "new_sku_id": new_sku, "received_at": received[0] if received else None,
+             "disposition": received[1] if received else None}
         )  # fmt: skip
 
     def _refund(
-        self, o: _Order, line: Row, action_id: int, kind: RefundKind, net: Decimal,
+        self, o: _Order, line: Row | None, action_id: int, kind: RefundKind, net: Decimal,
         at: dt.datetime, status: RefundStatus | None = None, noun: str = "Refund",
     ) -> dt.datetime:  # fmt: skip
-        """A draw of ``net`` on the line's ledger and its payment events; returns the last time."""
+        """A draw of ``net`` on the line's ledger (no line: the order's shipping ledger, no
+        tax) and its payment events; returns the last time."""
         cur = o.row["currency"]
-        tax = tax_for(net, line["tax_rate"], cur)
+        tax = tax_for(net, line["tax_rate"], cur) if line else quantize(Decimal(0), cur)
         status = status or self._refund_status(at)
-        t = at
-        if status in (RefundStatus.PENDING_RELEASE, RefundStatus.RELEASED):
+        refund_id, t, failure = self._id("refund"), at, None
+        figures = {"refundId": refund_id, "actionId": action_id, "net": str(net),
+                   "gross": str(net + tax), "currency": cur,
+                   "lines": [line["number"]] if line else []}  # fmt: skip
+        if status in (RefundStatus.PENDING_RELEASE, RefundStatus.RELEASED, RefundStatus.FAILED):
             t = self._later(t, 60, 7_200)
             msg = f"{noun} request of {o.money(net + tax)} received by the payment system"
-            o.event(t, HistoryKind.PAYMENT, msg, self.payment, {"actionId": action_id})
+            o.event(
+                t, HistoryKind.PAYMENT, msg, self.payment, {**figures, "status": "PENDING_RELEASE"}
+            )
         if status is RefundStatus.RELEASED:
             t = self._later(t, 3_600, 3 * 86_400)
             msg = f"{noun} of {o.money(net + tax)} released to {o.row['payment_method']}"
-            o.event(t, HistoryKind.PAYMENT, msg, self.payment, {"actionId": action_id})
-        if status is not RefundStatus.CANCELLED:
-            line["refundable_net"] -= net
+            o.event(t, HistoryKind.PAYMENT, msg, self.payment, {**figures, "status": "RELEASED"})
+        if status is RefundStatus.FAILED:
+            t, failure = self._later(t, 3_600, 86_400), FAILURES[refund_id % len(FAILURES)]
+            msg = (
+                f"The payment system could not release the refund of {o.money(net + tax)}: "
+                f"{failure}. The amount is refundable again; the appeasement is FAILED "
+                "until a supervisor retries or cancels it."
+            )
+            o.event(t, HistoryKind.PAYMENT, msg, self.payment,
+                    {**figures, "status": "FAILED", "failureReason": failure})  # fmt: skip
+        if status not in (RefundStatus.CANCELLED, RefundStatus.FAILED):
+            if line is None:
+                o.row["shipping_refundable"] -= net
+            else:
+                line["refundable_net"] -= net
         self.out.refunds.append(
-            {"id": self._id("refund"), "order_id": o.row["id"], "line_id": line["id"],
+            {"id": refund_id, "order_id": o.row["id"], "line_id": line["id"] if line else None,
              "action_id": action_id, "kind": kind, "status": status, "net": net, "tax": tax,
-             "gross": net + tax, "currency": cur, "failure_reason": None, "created_at": at,
-             "updated_at": t}
+             "gross": net + tax, "currency": cur, "failure_reason": failure, "created_at": at,
+             "updated_at": t, "retry_of_id": None}
         )  # fmt: skip
         return t
 
@@ -427,13 +468,26 @@ class OrderFactory:
         reached = FLOW.index(status) if status in FLOW else 0
         src, carrier = o.source, data.CARRIERS[o.store.code]
         if reached >= 1:
-            details = {"from": "ORDER_REVIEW", "to": "RELEASED", "source": src}
+            details: Row = {"from": "ORDER_REVIEW", "to": "RELEASED", "source": src}
             message = f"Released to {src} for fulfilment"
             o.event(times[0], HistoryKind.STATUS_CHANGED, message, self.warehouse, details)
         if reached >= 2:
             tracking = f"{carrier[:2].upper()}{self.rng.randrange(10**10):010d}"
-            details = {"from": "RELEASED", "to": "SHIPPED", "carrier": carrier,
-                       "tracking": tracking}  # fmt: skip
+            url = TRACKING_URL.format(tracking)
+            shipped = [line for line in o.lines if line["status"] is not LineStatus.CANCELLED]
+            shipment_id = self._id("shipment")
+            self.out.shipments.append(
+                {"id": shipment_id, "order_id": o.row["id"], "carrier": carrier,
+                 "tracking_number": tracking, "tracking_url": url, "shipped_at": times[1],
+                 "delivered_at": times[2] if reached >= 3 else None, "created_at": times[1]}
+            )  # fmt: skip
+            for line in shipped:
+                line["shipment_id"] = shipment_id
+                line["delivered_at"] = times[2] if reached >= 3 else None
+            details = {"from": "RELEASED", "to": "SHIPPED", "shipmentId": shipment_id,
+                       "lines": [line["number"] for line in shipped],
+                       "tracking": {"carrier": carrier, "trackingNumber": tracking,
+                                    "trackingUrl": url}}  # fmt: skip
             message = f"Shipped from {src} with {carrier}, tracking {tracking}"
             o.event(times[1], HistoryKind.STATUS_CHANGED, message, self.warehouse, details)
             o.event(self._later(times[1], 60, 900), HistoryKind.CUSTOMER_EMAIL,
@@ -448,9 +502,10 @@ class OrderFactory:
         if rng.random() < chance:
             for _ in range(rng.choice((1, 1, 2))):
                 at = self._later(start, 600, 30 * 86_400)
-                o.event(
-                    at, HistoryKind.COMMENT, rng.choice(data.COMMENTS), self._user(o.store.code)
-                )
+                text = rng.choice(data.COMMENTS)
+                kind, ticket = data.COMMENT_KINDS[data.COMMENTS.index(text)]
+                details = {"comment": text, "commentKind": kind, "ticketReference": ticket}
+                o.event(at, HistoryKind.COMMENT, text, self._user(o.store.code), details)
 
     def _cancel(self, o: _Order, lines: list[Row], at: dt.datetime, whole: bool = False) -> None:
         """Cancellation in ORDER_REVIEW: lines CANCELLED, a void of each one's remaining gross."""
@@ -477,8 +532,9 @@ class OrderFactory:
                 )
             self._action_line(action_id, line, None)
         comment = self.rng.choice(data.CANCEL_COMMENTS)
+        reason = CANCEL_REASONS[action_id % len(CANCEL_REASONS)]
         self._action(o, action_id, ActionKind.CANCELLATION, ActionStatus.COMPLETED,
-                     voided or None, None, comment, actor, at, t)  # fmt: skip
+                     voided or None, reason, comment, actor, at, t)  # fmt: skip
 
     # -- post-sales actions on shipped and delivered orders
 
@@ -491,10 +547,14 @@ class OrderFactory:
         if showing:
             plan = [self.showcase[0]]
         else:
-            chances = (("RESHIPMENT", 0.015), ("A", 0.06), ("EXCHANGE", 0.03), ("R", 0.08))
+            chances = (
+                ("RESHIPMENT", 0.015), ("A", 0.06), ("SHIPPING", 0.01), ("EXCHANGE", 0.03),
+                ("R", 0.08),
+            )  # fmt: skip
             plan = [item for item, chance in chances if rng.random() < chance]
         handlers = {"A": self._appeasement, "R": self._return, "EXCHANGE": self._exchange,
-                    "RESHIPMENT": self._reshipment}  # fmt: skip
+                    "RESHIPMENT": self._reshipment,
+                    "SHIPPING": self._shipping_appeasement}  # fmt: skip
         for item in plan:
             kind, _, status = item.partition(":")
             at = self._later(cursor, 3_600, 6 * 86_400)
@@ -516,10 +576,10 @@ class OrderFactory:
         amount = quantize(line["refundable_net"] * rng.choice(SHARES), o.row["currency"])
         amount = amount if amount > 0 else line["refundable_net"]
         if status is None:
-            weights = (35, 30, 25, 10) if self._recent(at) else (2, 3, 85, 10)
+            weights = (35, 30, 25, 10, 3) if self._recent(at) else (2, 3, 85, 10, 0)
             status = rng.choices(
                 (ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE, ActionStatus.RELEASED,
-                 ActionStatus.CANCELLED), weights)[0]  # fmt: skip
+                 ActionStatus.CANCELLED, ActionStatus.FAILED), weights)[0]  # fmt: skip
         code, label = rng.choice(data.REASONS["APPEASEMENT"])
         actor = self._user(o.store.code)
         action_id = self._id("action")
@@ -539,6 +599,28 @@ class OrderFactory:
         self._action_line(action_id, line, code)
         return t
 
+    def _shipping_appeasement(
+        self, o: _Order, at: dt.datetime, status: ActionStatus | None
+    ) -> dt.datetime | None:
+        """Half the shipping charge refunded (late delivery), on the order's shipping ledger."""
+        cur = o.row["currency"]
+        left = o.row["shipping_refundable"]
+        if left <= 0:
+            return None
+        amount = quantize(left / 2, cur)
+        if status is None:
+            status = ActionStatus.REQUESTED if self._recent(at) else ActionStatus.RELEASED
+        actor, action_id = self._user(o.store.code), self._id("action")
+        details = {"actionId": action_id, "shipping": True, "amount": str(amount),
+                   "currency": cur, "reason": "LATE_DELIVERY"}  # fmt: skip
+        o.event(at, HistoryKind.APPEASEMENT, f"Shipping appeasement of {o.money(amount)} "
+                "(Late delivery) requested", actor, details)  # fmt: skip
+        t = self._refund(o, None, action_id, RefundKind.APPEASEMENT, amount, at,
+                         RefundStatus(status.value), "Shipping refund")  # fmt: skip
+        self._action(o, action_id, ActionKind.APPEASEMENT, status, amount, "LATE_DELIVERY",
+                     "Parcel arrived a week late: shipping refunded.", actor, at, t)  # fmt: skip
+        return t
+
     def _return_to(self, o: _Order) -> str:
         return o.source if self.accepts_returns[o.source] else o.store.return_to
 
@@ -546,8 +628,8 @@ class OrderFactory:
         self, o: _Order, at: dt.datetime, status: ActionStatus | None
     ) -> dt.datetime | None:
         rng = self.rng
-        open_ = (LineStatus.SHIPPED, LineStatus.DELIVERED)
-        lines = [x for x in o.lines if x["status"] in open_ and not x["exchanged"]]
+        # Returns take delivered lines (a parcel in transit cannot come back yet).
+        lines = [x for x in o.lines if x["status"] is LineStatus.DELIVERED and not x["exchanged"]]
         if not lines:
             return None
         lines = sorted(rng.sample(lines, 2 if len(lines) > 1 and rng.random() < 0.25 else 1),
@@ -569,6 +651,7 @@ class OrderFactory:
         o.event(t, HistoryKind.CUSTOMER_EMAIL,
                 f"Return label sent to {o.row['customer_email']}", SYSTEM)  # fmt: skip
         amount = Decimal(0)
+        received: dict[int, tuple[dt.datetime, Disposition]] = {}
         if status is ActionStatus.REQUESTED:
             for line in lines:
                 line["status_before_return"], line["status"] = (
@@ -577,7 +660,13 @@ class OrderFactory:
                 )
         elif status is ActionStatus.APPROVED:
             t = self._later(t, 86_400, 10 * 86_400)
-            self._approve(o, t, src, nums, details, "")
+            kept = {
+                line["number"]: _disposition(code, line["id"])
+                for line, (code, _) in zip(lines, reasons, strict=True)
+            }
+            if self._approve(o, t, src, nums, details, "", kept):
+                received = {line["number"]: (t, kept[line["number"]]) for line in lines}
+                self._restock(o, lines, kept)
             refund_status, end = self._refund_status(t), t
             for line in lines:
                 line["status"] = LineStatus.RETURNED
@@ -597,23 +686,31 @@ class OrderFactory:
         self._action(o, action_id, ActionKind.RETURN, status, amount or None, None,
                      rng.choice(data.RETURN_COMMENTS), actor, at, t, src)  # fmt: skip
         for line, (code, _) in zip(lines, reasons, strict=True):
-            self._action_line(action_id, line, code)
+            self._action_line(action_id, line, code, received=received.get(line["number"]))
         return t
 
     def _approve(
-        self, o: _Order, t: dt.datetime, src: str, nums: str, details: Row, note: str
-    ) -> None:
-        """The warehouse receives the return (automatic approval), or a supervisor approves it."""
+        self, o: _Order, t: dt.datetime, src: str, nums: str, details: Row, note: str,
+        dispositions: dict[int, Disposition],
+    ) -> bool:  # fmt: skip
+        """The warehouse receives the return (automatic approval, with what it did with each
+        line), or a supervisor approves it; True for the warehouse."""
         if self.rng.random() < 0.6:
+            kept = {str(n): d.value for n, d in sorted(dispositions.items())}
             o.event(t, HistoryKind.WAREHOUSE, f"Return received at {src}: line(s) {nums}",
-                    self.warehouse, details)  # fmt: skip
+                    self.warehouse, {**details, "dispositions": kept})  # fmt: skip
             o.event(t + _secs(1), HistoryKind.RETURN, f"Return approved on receipt{note}",
                     self.warehouse, details)  # fmt: skip
-        else:
-            by = self._user(o.store.code, manage=True)
-            o.event(
-                t, HistoryKind.RETURN, f"Return approved by {self._name(by)}{note}", by, details
-            )
+            return True
+        by = self._user(o.store.code, manage=True)
+        o.event(t, HistoryKind.RETURN, f"Return approved by {self._name(by)}{note}", by, details)
+        return False
+
+    def _restock(self, o: _Order, lines: list[Row], kept: dict[int, Disposition]) -> None:
+        """Received lines put back on the shelf go back into the store's stock."""
+        for line in lines:
+            if kept[line["number"]] is Disposition.RESTOCK:
+                self.stock[(o.store.code, line["sku_id"])] += 1
 
     def _exchange(
         self, o: _Order, at: dt.datetime, status: ActionStatus | None
@@ -652,9 +749,13 @@ class OrderFactory:
         if status is None:
             status = ActionStatus.REQUESTED if self._recent(at) else ActionStatus.APPROVED
         t = at + _secs(1)
+        received = None
         if status is ActionStatus.APPROVED:
             t = self._later(t, 2 * 86_400, 12 * 86_400)
-            self._approve(o, t, src, str(n), ret_details, " (exchange, no refund)")
+            kept = {n: Disposition.RESTOCK}
+            if self._approve(o, t, src, str(n), ret_details, " (exchange, no refund)", kept):
+                received = (t, Disposition.RESTOCK)
+                self._restock(o, [line], kept)
             line["status"] = LineStatus.RETURNED
         else:
             status = ActionStatus.REQUESTED
@@ -668,7 +769,7 @@ class OrderFactory:
         self._action_line(exchange_id, line, code, new.id)
         self._action(o, return_id, ActionKind.RETURN, status, None, code, comment, actor, at,
                      t, src, no_refund=True)  # fmt: skip
-        self._action_line(return_id, line, code)
+        self._action_line(return_id, line, code, received=received)
         return t
 
     def _reshipment(
@@ -705,7 +806,8 @@ class OrderFactory:
                 f"{', '.join(map(str, numbers))}: {why}", actor,
                 {"actionId": action_id, "lines": numbers, "order": number}, derived)  # fmt: skip
         comment = f"{why}; reshipped {method.lower()}."
-        self._action(o, action_id, ActionKind.RESHIPMENT, ActionStatus.COMPLETED, None, None,
+        reason = "LOST_IN_TRANSIT" if lost else "DAMAGED"
+        self._action(o, action_id, ActionKind.RESHIPMENT, ActionStatus.COMPLETED, None, reason,
                      comment, actor, at, at, resulting=derived)  # fmt: skip
         for line in lines:
             self._action_line(action_id, line, None)

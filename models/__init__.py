@@ -8,6 +8,7 @@ from models.enums import (
     ActionStatus,
     ActorKind,
     CustomerType,
+    Disposition,
     HistoryKind,
     LineStatus,
     OrderStatus,
@@ -20,7 +21,7 @@ from models.enums import (
     TokenKind,
 )
 from models.history import HistoryEntry
-from models.order import Line, Order
+from models.order import Line, Order, Shipment
 from models.outbox import InboundEvent, OutboxMessage
 from models.postsales import PostsalesAction, PostsalesActionLine, Refund
 from models.settings import IdempotencyRecord, Reason, Setting
@@ -34,6 +35,7 @@ __all__ = [
     "Base",
     "Customer",
     "CustomerType",
+    "Disposition",
     "HistoryEntry",
     "HistoryKind",
     "IdempotencyRecord",
@@ -57,6 +59,7 @@ __all__ = [
     "Role",
     "SessionToken",
     "Setting",
+    "Shipment",
     "Sku",
     "Source",
     "Store",

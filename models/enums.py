@@ -45,9 +45,10 @@ class ActionKind(enum.StrEnum):
 class ActionStatus(enum.StrEnum):
     """Status of a post-sales action.
 
-    Appeasements use REQUESTED → PENDING_RELEASE → RELEASED (or CANCELLED); returns use
-    REQUESTED → APPROVED (or CANCELLED); exchanges, reshipments and cancellations are
-    COMPLETED when created.
+    Appeasements use REQUESTED → PENDING_RELEASE → RELEASED (or CANCELLED), and FAILED when
+    the payment system could not release the refund (retried back to REQUESTED, or
+    cancelled); returns use REQUESTED → APPROVED (or CANCELLED); exchanges, reshipments and
+    cancellations are COMPLETED when created.
     """
 
     REQUESTED = "REQUESTED"
@@ -56,6 +57,7 @@ class ActionStatus(enum.StrEnum):
     APPROVED = "APPROVED"
     CANCELLED = "CANCELLED"
     COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
 
 
 class RefundKind(enum.StrEnum):
@@ -84,6 +86,8 @@ class HistoryKind(enum.StrEnum):
     EXCHANGE = "EXCHANGE"
     RESHIPMENT = "RESHIPMENT"
     CANCELLATION = "CANCELLATION"
+    # The shipping address or method changed (orderShippingUpdate).
+    ORDER_CHANGED = "ORDER_CHANGED"
 
 
 class ActorKind(enum.StrEnum):
@@ -118,9 +122,18 @@ class Permission(enum.StrEnum):
     RETURN_APPROVE = "RETURN_APPROVE"
     RETURN_CANCEL = "RETURN_CANCEL"
     ORDER_CANCEL = "ORDER_CANCEL"
+    ORDER_EDIT = "ORDER_EDIT"
+    REFUND_RETRY = "REFUND_RETRY"
     USER_MANAGE = "USER_MANAGE"
     SETTINGS_MANAGE = "SETTINGS_MANAGE"
     INTEGRATION = "INTEGRATION"
+
+
+class Disposition(enum.StrEnum):
+    """What the warehouse did with a returned item: back on the shelf, or written off."""
+
+    RESTOCK = "RESTOCK"
+    DAMAGED = "DAMAGED"
 
 
 class StoreAccess(enum.StrEnum):

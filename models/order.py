@@ -30,6 +30,10 @@ class Order(Base):
             )
         ),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("shipping_refundable >= 0", name="shipping_refundable_not_negative"),
+        CheckConstraint(
+            "shipping_refundable <= shipping_amount", name="shipping_refundable_within_shipping"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,11 +86,17 @@ class Order(Base):
     shipping_amount: Mapped[Decimal]
     grand_total: Mapped[Decimal]
     amount_due: Mapped[Decimal]
+    # The shipping refund ledger: the shipping charge minus every shipping refund that is not
+    # cancelled nor failed (resolvers.shipping_ledger).
+    shipping_refundable: Mapped[Decimal]
 
     # Normalised search keys, written with the order (resolvers.normalize).
     reference_key: Mapped[str | None] = mapped_column(String(64))
     email_key: Mapped[str] = mapped_column(String(254))
     phone_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The address phones, normalised like phone_key: telephone search covers them too.
+    billing_phone_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    shipping_phone_key: Mapped[str | None] = mapped_column(String(40), index=True)
     billing_postal_key: Mapped[str] = mapped_column(String(20))
     shipping_postal_key: Mapped[str] = mapped_column(String(20))
     # Case- and accent-folded customer, billing and shipping names, space separated.
@@ -136,5 +146,26 @@ class Line(Base):
     # The refund ledger: line net minus every refund on the line that is not cancelled.
     refundable_net: Mapped[Decimal]
     exchanged: Mapped[bool] = mapped_column(default=False)
+    # Fulfilment: the parcel the line left in, and when the carrier delivered it.
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipment.id"), index=True)
+    delivered_at: Mapped[dt.datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
+
+
+class Shipment(Base):
+    """One parcel the warehouse shipped: carrier and tracking, and its lines (Line.shipment_id).
+
+    ``delivered_at`` is set once every line of the parcel is reported delivered."""
+
+    __tablename__ = "shipment"
+    __table_args__ = (Index("ix_shipment_order_id_shipped_at", "order_id", "shipped_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"))
+    carrier: Mapped[str] = mapped_column(String(64))
+    tracking_number: Mapped[str] = mapped_column(String(64))
+    tracking_url: Mapped[str | None] = mapped_column(String(500))
+    shipped_at: Mapped[dt.datetime]
+    delivered_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, enum_column, utcnow
-from models.enums import ActionKind, ActionStatus, RefundKind, RefundStatus
+from models.enums import ActionKind, ActionStatus, Disposition, RefundKind, RefundStatus
 
 
 class PostsalesAction(Base):
@@ -48,10 +48,14 @@ class PostsalesActionLine(Base):
     reason_code: Mapped[str | None] = mapped_column(String(64))
     # Exchanges: the SKU the line is exchanged for.
     new_sku_id: Mapped[int | None] = mapped_column(ForeignKey("sku.id"))
+    # Returns: when the warehouse received the item, and what it did with it.
+    received_at: Mapped[dt.datetime | None]
+    disposition: Mapped[Disposition | None] = mapped_column(enum_column(Disposition))
 
 
 class Refund(Base):
-    """One draw on a line's remaining refundable net: net, tax at the line's rate, gross."""
+    """One draw on a line's remaining refundable net: net, tax at the line's rate, gross; or,
+    without a line, on the order's shipping charge (a shipping appeasement: no tax)."""
 
     __tablename__ = "refund"
     __table_args__ = (
@@ -62,8 +66,10 @@ class Refund(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
-    line_id: Mapped[int] = mapped_column(ForeignKey("line.id"), index=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id"), index=True)
     action_id: Mapped[int | None] = mapped_column(ForeignKey("postsales_action.id"), index=True)
+    # A refund that failed and was sent again: the new refund names the failed one.
+    retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"), unique=True)
     kind: Mapped[RefundKind] = mapped_column(enum_column(RefundKind))
     status: Mapped[RefundStatus] = mapped_column(enum_column(RefundStatus))
     net: Mapped[Decimal]

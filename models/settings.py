@@ -28,6 +28,8 @@ class Reason(Base):
     kind: Mapped[ActionKind] = mapped_column(enum_column(ActionKind))
     code: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(200))
+    # Labels in other languages ("de" → "Zu klein"); ``label`` is the default.
+    labels: Mapped[dict[str, Any]] = mapped_column(default=dict)
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 

@@ -14,12 +14,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from auth.viewer import Viewer
-from models import Line, Order, PostsalesAction
-from models.enums import ActionKind, ActionStatus, Permission
+from core.money import Money
+from models import Line, Order, PostsalesAction, Refund
+from models.enums import ActionKind, ActionStatus, Permission, RefundStatus
 from resolvers.eligibility import (
     appeasable,
     cancellable,
     cancellable_order,
+    editable_order,
     exchangeable,
     reshippable,
     returnable,
@@ -38,6 +40,9 @@ class ActionType(enum.StrEnum):
     RETURN_APPROVE = "RETURN_APPROVE"
     RETURN_CANCEL = "RETURN_CANCEL"
     APPEASEMENT_CANCEL = "APPEASEMENT_CANCEL"
+    SHIPPING_UPDATE = "SHIPPING_UPDATE"
+    SHIPPING_APPEASEMENT = "SHIPPING_APPEASEMENT"
+    REFUND_RETRY = "REFUND_RETRY"
 
 
 class Reason(enum.StrEnum):
@@ -48,6 +53,8 @@ class Reason(enum.StrEnum):
     NO_ELIGIBLE_LINE = "NO_ELIGIBLE_LINE"
     NO_ELIGIBLE_ACTION = "NO_ELIGIBLE_ACTION"
     OUT_OF_STOCK = "OUT_OF_STOCK"
+    NOTHING_REFUNDABLE = "NOTHING_REFUNDABLE"
+    NO_FAILED_REFUND = "NO_FAILED_REFUND"
 
 
 PERMISSION = {
@@ -60,9 +67,17 @@ PERMISSION = {
     ActionType.RETURN_APPROVE: Permission.RETURN_APPROVE,
     ActionType.RETURN_CANCEL: Permission.RETURN_CANCEL,
     ActionType.APPEASEMENT_CANCEL: Permission.APPEASEMENT_CANCEL,
+    ActionType.SHIPPING_UPDATE: Permission.ORDER_EDIT,
+    ActionType.SHIPPING_APPEASEMENT: Permission.APPEASEMENT_CREATE,
+    ActionType.REFUND_RETRY: Permission.REFUND_RETRY,
 }
-# Appeasements can be cancelled until the payment system confirms them (RELEASED).
-APPEASEMENT_CANCELLABLE = {ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE}
+# Appeasements can be cancelled until the payment system confirms them (RELEASED), and once
+# their refund failed.
+APPEASEMENT_CANCELLABLE = {
+    ActionStatus.REQUESTED,
+    ActionStatus.PENDING_RELEASE,
+    ActionStatus.FAILED,
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,7 @@ class Availability:
     reason: Reason | None = None
     line_ids: list[int] = field(default_factory=list)
     action_ids: list[int] = field(default_factory=list)
+    refund_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -109,8 +125,10 @@ def available_actions(
     lines: Sequence[Line],
     actions: Sequence[PostsalesAction],
     stock: Stock,
+    refunds: Sequence[Refund] = (),
 ) -> list[Availability]:
-    """Every action of the guide, in a fixed order, with the lines or actions it may take."""
+    """Every action of the guide, in a fixed order, with the lines, actions or refunds it may
+    take."""
 
     def by_lines(
         kind: ActionType,
@@ -143,6 +161,33 @@ def available_actions(
             return Availability(ActionType.CANCEL, permission, False, Reason.ORDER_STATUS)
         return by_lines(ActionType.CANCEL, lambda line: cancellable(order, line))
 
+    def shipping_update() -> Availability:
+        permission = PERMISSION[ActionType.SHIPPING_UPDATE]
+        if not viewer.has(permission):
+            return Availability(
+                ActionType.SHIPPING_UPDATE, permission, False, Reason.MISSING_PERMISSION
+            )
+        if not editable_order(order):
+            return Availability(ActionType.SHIPPING_UPDATE, permission, False, Reason.ORDER_STATUS)
+        return Availability(ActionType.SHIPPING_UPDATE, permission, True)
+
+    def simple(kind: ActionType, possible: bool, why: Reason) -> Availability:
+        permission = PERMISSION[kind]
+        if not viewer.has(permission):
+            return Availability(kind, permission, False, Reason.MISSING_PERMISSION)
+        return Availability(kind, permission, possible, None if possible else why)
+
+    def refund_retry() -> Availability:
+        permission = PERMISSION[ActionType.REFUND_RETRY]
+        if not viewer.has(permission):
+            return Availability(
+                ActionType.REFUND_RETRY, permission, False, Reason.MISSING_PERMISSION
+            )
+        ids = [r.id for r in failed_refunds(refunds)]
+        if not ids:
+            return Availability(ActionType.REFUND_RETRY, permission, False, Reason.NO_FAILED_REFUND)
+        return Availability(ActionType.REFUND_RETRY, permission, True, refund_ids=ids)
+
     def comment() -> Availability:
         permission = PERMISSION[ActionType.COMMENT]
         if not viewer.has(permission):
@@ -165,7 +210,45 @@ def available_actions(
             ActionType.APPEASEMENT_CANCEL,
             lambda a: a.kind is ActionKind.APPEASEMENT and a.status in APPEASEMENT_CANCELLABLE,
         ),
+        shipping_update(),
+        simple(
+            ActionType.SHIPPING_APPEASEMENT,
+            order.shipping_refundable > 0,
+            Reason.NOTHING_REFUNDABLE,
+        ),
+        refund_retry(),
     ]
+
+
+def failed_refunds(refunds: Sequence[Refund]) -> list[Refund]:
+    """FAILED refunds not sent again yet (``refundRetry``)."""
+    retried = {r.retry_of_id for r in refunds if r.retry_of_id is not None}
+    return [r for r in refunds if r.status is RefundStatus.FAILED and r.id not in retried]
+
+
+def refund_warnings(refunds: Sequence[Refund], lines: Sequence[Line]) -> list[OrderWarning]:
+    """REFUND_FAILED for each failed refund nobody sent again yet."""
+    number = {line.id: line.number for line in lines}
+    found = []
+    for refund in failed_refunds(refunds):
+        what = (
+            f"line {number.get(refund.line_id, '?')}"
+            if refund.line_id is not None
+            else "the shipping charge"
+        )
+        found.append(
+            OrderWarning(
+                code="REFUND_FAILED",
+                message=(
+                    f"The refund of {Money.of(refund.gross, refund.currency)} for {what} failed "
+                    f"({refund.failure_reason}): a supervisor can send it again or cancel "
+                    "its appeasement."
+                ),
+                line_id=refund.line_id,
+                action_id=refund.action_id,
+            )
+        )
+    return found
 
 
 def pending_exchange_returns(actions: Sequence[PostsalesAction]) -> list[PostsalesAction]:

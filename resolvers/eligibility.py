@@ -16,8 +16,10 @@ def appeasable(line: Line) -> bool:
 
 
 def returnable(line: Line) -> bool:
-    """Return: SHIPPED or DELIVERED lines (a line in an open return is RETURN_REQUESTED)."""
-    return line.status in SHIPPED_OR_DELIVERED
+    """Return: DELIVERED lines (a line in an open return is RETURN_REQUESTED). Issue 13 narrows
+    domain.md's "shipped or delivered" now that deliveries are reported: a parcel still in
+    transit cannot be sent back yet (lost: reship it; refused: the carrier brings it back)."""
+    return line.status is LineStatus.DELIVERED
 
 
 def exchangeable(line: Line) -> bool:
@@ -32,6 +34,11 @@ def reshippable(line: Line) -> bool:
 
 def cancellable_order(order: Order) -> bool:
     """Cancellation happens here only while the order is in ORDER_REVIEW."""
+    return order.status is OrderStatus.ORDER_REVIEW
+
+
+def editable_order(order: Order) -> bool:
+    """The shipping address and method can change only before the warehouse has the order."""
     return order.status is OrderStatus.ORDER_REVIEW
 
 

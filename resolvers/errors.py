@@ -122,6 +122,14 @@ class AmountExceedsRefundable(DomainError):
 
 
 @dataclass(eq=False, kw_only=True)
+class ShippingNotRefundable(DomainError):
+    """More than what is left of the order's shipping charge (shipping appeasements)."""
+
+    code: ClassVar[str] = "SHIPPING_NOT_REFUNDABLE"
+    maximum_refundable: Money
+
+
+@dataclass(eq=False, kw_only=True)
 class SkuNotEligible(DomainError):
     """An exchange's new SKU is the line's own SKU or of another style."""
 

@@ -23,16 +23,18 @@ def add_history(
     *,
     viewer: Viewer | None = None,
     actor_label: str | None = None,
+    actor_kind: ActorKind | None = None,
     details: Mapping[str, Any] | None = None,
     related_order_id: int | None = None,
 ) -> HistoryEntry:
-    """Append a history entry (actor: the viewer, else the integration or system named)."""
+    """Append a history entry (actor: the viewer, else the integration or system named;
+    ``actor_kind`` INTEGRATION names an integration that reports without a login)."""
     entry = HistoryEntry(
         order_id=order_id,
         at=utcnow(),
         kind=kind,
         message=message,
-        actor_kind=ActorKind.USER if viewer else ActorKind.SYSTEM,
+        actor_kind=ActorKind.USER if viewer else (actor_kind or ActorKind.SYSTEM),
         actor_user_id=viewer.user_id if viewer else None,
         actor_label=actor_label,
         details=dict(details or {}),

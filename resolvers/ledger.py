@@ -116,7 +116,13 @@ async def draw(
 
 
 async def give_back(session: AsyncSession, refund: Refund) -> None:
-    """Cancel ``refund`` and return its net to the line's remaining net."""
+    """Cancel ``refund`` and return its net to the line's remaining net (a shipping refund's,
+    which has no line, to the order's refundable shipping)."""
+    if refund.line_id is None:
+        from resolvers import shipping_ledger  # it builds on this module
+
+        await shipping_ledger.give_back(session, refund)
+        return
     for _round in range(MAX_ROUNDS):
         left = await remaining(session, refund.line_id)
         if await _compare_and_set(session, refund.line_id, left, left + refund.net):

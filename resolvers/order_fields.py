@@ -34,7 +34,8 @@ def line_amounts(
 def order_totals(
     lines: Iterable[Mapping[str, Any]], shipping_amount: Decimal, currency: str
 ) -> dict[str, Decimal]:
-    """Order totals from its lines (dicts or rows with the line_amounts keys) and shipping."""
+    """Order totals from its lines (dicts or rows with the line_amounts keys) and shipping;
+    the shipping refund ledger (``shipping_refundable``) starts at the shipping charge."""
     subtotal = discount = net = tax = Decimal(0)
     for line in lines:
         subtotal += line["original_price"]
@@ -50,6 +51,7 @@ def order_totals(
         "tax_total": tax,
         "shipping_amount": shipping,
         "grand_total": grand,
+        "shipping_refundable": shipping,
     }
 
 
@@ -62,6 +64,8 @@ def search_keys(order: Mapping[str, Any]) -> dict[str, Any]:
         else None,
         "email_key": email_key(order["customer_email"]),
         "phone_key": phone_key(order.get("customer_phone"), country),
+        "billing_phone_key": phone_key(order.get("billing_phone"), order.get("billing_country")),
+        "shipping_phone_key": phone_key(order.get("shipping_phone"), order.get("shipping_country")),
         "billing_postal_key": postal_key(order["billing_postal_code"]),
         "shipping_postal_key": postal_key(order["shipping_postal_code"]),
         "name_key": name_key(order["customer_name"], order["billing_name"], order["shipping_name"]),

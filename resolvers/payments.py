@@ -1,4 +1,8 @@
-"""What the payment system reports back: a refund released, or failed."""
+"""What the payment system reports back: a refund released, or failed.
+
+A failed refund gives its amount back to the ledger (the line's, or the order's shipping)
+and, for an appeasement, puts the appeasement in FAILED: visible to agents, retried by a
+supervisor (``resolvers.actions.refund_retry``) or cancelled."""
 
 from __future__ import annotations
 
@@ -8,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.money import Money
 from models import Line, Order, PostsalesAction, Refund
 from models.base import utcnow
-from models.enums import ActionKind, ActionStatus, Destination, HistoryKind, RefundStatus
+from models.enums import (
+    ActionKind,
+    ActionStatus,
+    ActorKind,
+    Destination,
+    HistoryKind,
+    RefundStatus,
+)
 from resolvers import ledger
 from resolvers.errors import NotFound, RefundNotOpen
 from resolvers.journal import add_history, enqueue
@@ -16,12 +27,12 @@ from resolvers.journal import add_history, enqueue
 OPEN = {RefundStatus.REQUESTED, RefundStatus.PENDING_RELEASE}
 
 
-async def _refund(session: AsyncSession, refund_id: int) -> tuple[Refund, Order, Line]:
+async def _refund(session: AsyncSession, refund_id: int) -> tuple[Refund, Order, Line | None]:
     found = (
         await session.execute(
             select(Refund, Order, Line)
             .join(Order, Order.id == Refund.order_id)
-            .join(Line, Line.id == Refund.line_id)
+            .outerjoin(Line, Line.id == Refund.line_id)
             .where(Refund.id == refund_id)
             .with_for_update(of=Refund)
         )
@@ -29,6 +40,25 @@ async def _refund(session: AsyncSession, refund_id: int) -> tuple[Refund, Order,
     if found is None:
         raise NotFound(f"No refund has the id {refund_id}.", field=["input", "refundId"])
     return found[0], found[1], found[2]
+
+
+def what(line: Line | None) -> str:
+    """ "line 3", or "the shipping charge" for a refund without a line."""
+    return f"line {line.number}" if line is not None else "the shipping charge"
+
+
+def _figures(refund: Refund, line: Line | None) -> dict[str, object]:
+    """What a payment entry's details say about its refund."""
+    c = refund.currency
+    return {
+        "refundId": refund.id,
+        "actionId": refund.action_id,
+        "lines": [line.number] if line is not None else [],
+        "net": Money.of(refund.net, c).figure,
+        "tax": Money.of(refund.tax, c).figure,
+        "gross": Money.of(refund.gross, c).figure,
+        "currency": c,
+    }
 
 
 async def mark_pending_release(session: AsyncSession, refund_id: int) -> Refund | None:
@@ -52,10 +82,11 @@ async def mark_pending_release(session: AsyncSession, refund_id: int) -> Refund 
         session,
         order.id,
         HistoryKind.PAYMENT,
-        f"Credit note of {amount} for line {line.number} received by the payment system; "
+        f"Credit note of {amount} for {what(line)} received by the payment system; "
         "pending release.",
         actor_label="payment",
-        details={"refundId": refund.id, "status": refund.status.value},
+        actor_kind=ActorKind.INTEGRATION,
+        details={**_figures(refund, line), "status": refund.status.value},
     )
     return refund
 
@@ -93,9 +124,10 @@ async def confirm_refund(
             session,
             order.id,
             HistoryKind.PAYMENT,
-            f"Refund of {amount} for line {line.number} released by the payment system.",
+            f"Refund of {amount} for {what(line)} released by the payment system.",
             actor_label=actor_label,
-            details={"refundId": refund.id, "status": "RELEASED"},
+            actor_kind=ActorKind.INTEGRATION,
+            details={**_figures(refund, line), "status": "RELEASED"},
         )
         enqueue(
             session,
@@ -108,14 +140,28 @@ async def confirm_refund(
         await ledger.give_back(session, refund)
         refund.status = RefundStatus.FAILED
         refund.failure_reason = (reason or "no reason given")[:500]
+        appeased = action is not None and action.kind is ActionKind.APPEASEMENT
+        if action is not None and appeased:
+            action.status = ActionStatus.FAILED
+            action.updated_at = now
         add_history(
             session,
             order.id,
             HistoryKind.PAYMENT,
-            f"The payment system could not release the refund of {amount} for line "
-            f"{line.number}: {refund.failure_reason}. The amount is refundable again.",
+            f"The payment system could not release the refund of {amount} for {what(line)}: "
+            f"{refund.failure_reason}. The amount is refundable again"
+            + (
+                "; the appeasement is FAILED until a supervisor retries or cancels it."
+                if appeased
+                else "."
+            ),
             actor_label=actor_label,
-            details={"refundId": refund.id, "status": "FAILED", "reason": refund.failure_reason},
+            actor_kind=ActorKind.INTEGRATION,
+            details={
+                **_figures(refund, line),
+                "status": "FAILED",
+                "failureReason": refund.failure_reason,
+            },
         )
     await session.flush()
     return refund

@@ -1,6 +1,6 @@
 """Where a returned line may go back to: by default the source it shipped from; with the setting
 ``postsales.sourcingStrategy.enabled`` on (or when the line has no shipping source on record),
-any source that accepts returns."""
+any source that accepts returns. Which sources accept returns is managed here too."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.viewer import Viewer
 from models import Line, Order, Source
 from resolvers.eligibility import returnable
+from resolvers.errors import NotFound
 from resolvers.settings import sourcing_strategy_enabled
 
 
@@ -56,3 +57,19 @@ async def return_sources(
             for source in source_options(line, enabled, accepting, sources).allowed:
                 found[source.code] = source
     return [found[code] for code in sorted(found)]
+
+
+async def all_sources(session: AsyncSession) -> list[Source]:
+    """Every source, by code (the settings screen)."""
+    return list(await session.scalars(select(Source).order_by(Source.code)))
+
+
+async def set_accepts_returns(session: AsyncSession, code: str, accepts_returns: bool) -> Source:
+    """Turn a source's "accepts returns" capability on or off. Returns already opened to it
+    keep going there; new ones follow the new setting."""
+    source = await session.scalar(select(Source).where(Source.code == code.strip().upper()))
+    if source is None:
+        raise NotFound(f"No source {code!r}.", field=["input", "code"])
+    source.accepts_returns = accepts_returns
+    await session.flush()
+    return source

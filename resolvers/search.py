@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, literal_column, or_, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
-from models import Order, PostsalesAction, Store
+from models import Customer, Order, PostsalesAction, Store
 from models.base import MAX_ID
 from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
 from models.search import ORDER_SEARCH
@@ -56,6 +56,7 @@ class AppeasementStatus(enum.StrEnum):
     PENDING_RELEASE = "PENDING_RELEASE"
     RELEASED = "RELEASED"
     CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
 
 
 class ReturnStatus(enum.StrEnum):
@@ -80,6 +81,7 @@ class OrderFilter:
     order_type: OrderType | None = None
     status: list[OrderStatus] = field(default_factory=list)
     store_codes: list[str] = field(default_factory=list)
+    customer_id: str | None = None
 
 
 def _text(value: str | None, name: str) -> str | None:
@@ -205,7 +207,19 @@ def conditions(f: OrderFilter, zone: ZoneInfo, *, fts: bool = False) -> list[Col
                 f"telephone needs at least {MIN_PHONE_DIGITS} digits.",
                 field=["filter", "telephone"],
             )
-        conds.append(Order.phone_key.in_(keys))
+        # The customer's phone and the phones of the billing and shipping addresses.
+        conds.append(
+            or_(
+                Order.phone_key.in_(keys),
+                Order.billing_phone_key.in_(keys),
+                Order.shipping_phone_key.in_(keys),
+            )
+        )
+
+    if customer := _text(f.customer_id, "customerId"):
+        # The storefront's customer id (Order.customer.id), exactly.
+        pk = select(Customer.id).where(Customer.external_id == customer).scalar_subquery()
+        conds.append(Order.customer_id == pk)
 
     if f.created_from and f.created_to and f.created_from > f.created_to:
         raise ValidationFailed("createdFrom is after createdTo.", field=["filter", "createdFrom"])

@@ -8,8 +8,14 @@ import asyncio
 import strawberry
 
 from models import Order as OrderRow
-from models.enums import Permission
-from resolvers.availability import ActionType, Reason, available_actions, pending_exchange_returns
+from models.enums import Permission, RefundStatus
+from resolvers.availability import (
+    ActionType,
+    Reason,
+    available_actions,
+    pending_exchange_returns,
+    refund_warnings,
+)
 from resolvers.availability import warnings as order_warnings
 from schema import ids
 from schema.context import Info
@@ -27,7 +33,8 @@ ReasonEnum = strawberry.enum(
         "status forbids it (cancellation outside ORDER_REVIEW). NO_ELIGIBLE_LINE: no line of "
         "the order qualifies. NO_ELIGIBLE_ACTION: no post-sales action is in a status it "
         "applies to. OUT_OF_STOCK: lines qualify, but no unit they need is left in the "
-        "order's store."
+        "order's store. NOTHING_REFUNDABLE: nothing is left to refund (the shipping charge, "
+        "for SHIPPING_APPEASEMENT). NO_FAILED_REFUND: no refund failed (REFUND_RETRY)."
     ),
 )
 
@@ -49,15 +56,20 @@ class AvailableAction:
     action_ids: list[strawberry.ID] = strawberry.field(
         description=(
             "Post-sales actions it applies to (RETURN_APPROVE and RETURN_CANCEL: REQUESTED "
-            "returns; APPEASEMENT_CANCEL: appeasements not yet RELEASED)."
+            "returns; APPEASEMENT_CANCEL: appeasements not yet RELEASED, FAILED ones included)."
         )
+    )
+    refund_ids: list[int] = strawberry.field(
+        description="REFUND_RETRY: the FAILED refunds not sent again yet (Refund.id)."
     )
 
 
 @strawberry.type(description="Something agents should know before acting on the order.")
 class OrderWarning:
     code: str = strawberry.field(
-        description="RETURN_PENDING: an exchanged line's no-refund return is still REQUESTED."
+        description="RETURN_PENDING: an exchanged line's no-refund return is still REQUESTED. "
+        "REFUND_FAILED: the payment system could not release a refund and nobody sent it "
+        "again yet."
     )
     message: str
     line_id: strawberry.ID | None
@@ -73,6 +85,8 @@ async def resolve_available_actions(row: OrderRow, info: Info) -> list[Available
         loaders.actions_by_order.load(row.id),
         loaders.stock.load(row.id),
     )
+    # Primed by the actions' batch: no statement of its own.
+    refunds = await loaders.refunds_by_order.load(row.id)
     return [
         AvailableAction(
             kind=a.kind,
@@ -81,21 +95,26 @@ async def resolve_available_actions(row: OrderRow, info: Info) -> list[Available
             permission=a.permission,
             line_ids=[ids.encode("Line", i) for i in a.line_ids],
             action_ids=[ids.encode("PostsalesAction", i) for i in a.action_ids],
+            refund_ids=a.refund_ids,
         )
-        for a in available_actions(viewer, row, lines, actions, stock)
+        for a in available_actions(viewer, row, lines, actions, stock, refunds)
     ]
 
 
 async def resolve_warnings(row: OrderRow, info: Info) -> list[OrderWarning]:
     loaders = info.context.loaders
     actions = await loaders.actions_by_order.load(row.id)
+    refunds = await loaders.refunds_by_order.load(row.id)  # primed by the actions' batch
     pending = pending_exchange_returns(actions)
-    if not pending:
-        return []
-    # The lines of every action of the order, not only the pending ones: the same keys as
-    # `postsalesActions { lines }`, so that the detail page shares one statement for both.
-    pairs = await loaders.action_lines.load_many([a.id for a in actions])
-    lines_of = {a.id: [line for _, line in found] for a, found in zip(actions, pairs, strict=True)}
+    found = []
+    if pending:
+        # The lines of every action of the order, not only the pending ones: the same keys
+        # as `postsalesActions { lines }`, so that the detail page shares one statement.
+        pairs = await loaders.action_lines.load_many([a.id for a in actions])
+        lines_of = {a.id: [line for _, line in got] for a, got in zip(actions, pairs, strict=True)}
+        found += order_warnings(pending, lines_of)
+    if any(r.status is RefundStatus.FAILED for r in refunds):
+        found += refund_warnings(refunds, await loaders.lines_by_order.load(row.id))
     return [
         OrderWarning(
             code=w.code,
@@ -103,5 +122,5 @@ async def resolve_warnings(row: OrderRow, info: Info) -> list[OrderWarning]:
             line_id=ids.encode("Line", w.line_id) if w.line_id else None,
             action_id=(ids.encode("PostsalesAction", w.action_id) if w.action_id else None),
         )
-        for w in order_warnings(pending, lines_of)
+        for w in found
     ]

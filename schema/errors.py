@@ -113,6 +113,13 @@ class AmountExceedsRefundable(UserError):
     line_id: strawberry.ID
 
 
+@strawberry.type(description="More than what is left to refund of the order's shipping charge.")
+class ShippingNotRefundable(UserError):
+    maximum_refundable: Money = strawberry.field(
+        description="What is left to refund of the shipping charge (0 when it was free)."
+    )
+
+
 @strawberry.type(description="The amount is zero or negative.")
 class AmountNotPositive(UserError):
     pass
@@ -231,6 +238,11 @@ ERRORS: tuple[ErrorMapping[Any, Any], ...] = (
         lambda e: AmountExceedsRefundable(
             **common(e), maximum_refundable=e.maximum_refundable, line_id=line_id(e.line_id)
         ),
+    ),
+    ErrorMapping(
+        errors.ShippingNotRefundable,
+        ShippingNotRefundable,
+        lambda e: ShippingNotRefundable(**common(e), maximum_refundable=e.maximum_refundable),
     ),
     ErrorMapping(
         errors.SkuNotEligible,

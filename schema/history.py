@@ -14,6 +14,7 @@ from schema.context import Info
 from schema.linked import linked_order
 
 if TYPE_CHECKING:
+    from schema.history_details import HistoryDetails
     from schema.order import Order
 
 HistoryKindEnum = strawberry.enum(HistoryKind, name="HistoryKind")
@@ -55,6 +56,14 @@ class HistoryEntry:
                     kind=r.actor_kind, username=user.username, display_name=user.display_name
                 )
         return Actor(kind=r.actor_kind, username=None, display_name=r.actor_label or "system")
+
+    @strawberry.field(description="What the entry recorded, as typed fields.")
+    async def details(
+        self, info: Info
+    ) -> Annotated[HistoryDetails, strawberry.lazy("schema.history_details")]:
+        from schema.history_details import details_of
+
+        return await details_of(self.row, info)
 
     @strawberry.field(description="The exchange, reshipment or origin order this entry links to.")
     async def related_order(

@@ -17,14 +17,13 @@ from strawberry.scalars import JSON
 
 from models import PostsalesAction as ActionRow
 from models import Refund as RefundRow
-from models.enums import RefundKind, RefundStatus
+from models.enums import Disposition
 from resolvers import payments, warehouse
 from resolvers.errors import NotFound as Missing
 from resolvers.errors import ValidationFailed as Invalid
 from resolvers.idempotency import handle_event
 from resolvers.intake import import_order
 from resolvers.orders import find_order
-from schema.common import Money
 from schema.context import Info
 from schema.errors import (
     AmountExceedsRefundable,
@@ -38,33 +37,7 @@ from schema.errors import (
 )
 from schema.order import Order
 from schema.postsales import PostsalesAction
-
-RefundKindEnum = strawberry.enum(RefundKind, name="RefundKind")
-RefundStatusEnum = strawberry.enum(RefundStatus, name="RefundStatus")
-
-
-@strawberry.type(description="A refund request on the ledger and where the payment system is.")
-class Refund:
-    id: int = strawberry.field(description="The refundId sent with the credit note.")
-    kind: RefundKind
-    status: RefundStatus
-    net: Money
-    tax: Money
-    gross: Money
-    failure_reason: str | None
-
-    @classmethod
-    def of(cls, row: RefundRow) -> Refund:
-        c = row.currency
-        return cls(
-            id=row.id,
-            kind=row.kind,
-            status=row.status,
-            net=Money.of(row.net, c),
-            tax=Money.of(row.tax, c),
-            gross=Money.of(row.gross, c),
-            failure_reason=row.failure_reason,
-        )
+from schema.refunds import Refund
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -123,10 +96,20 @@ async def payment_refund_confirmed(
         found = await find_order(session, info.context.viewer, order_id=result["orderId"])
     if refund is None or found is None:
         raise Missing("The refund is no longer visible.", field=["input", "refundId"])
-    return PaymentRefundConfirmedSuccess(refund=Refund.of(refund), order=Order.loaded(found, info))
+    return PaymentRefundConfirmedSuccess(
+        refund=Refund.of(refund, info), order=Order.loaded(found, info)
+    )
 
 
 # --- warehouseReturnReceived ----------------------------------------------------------------
+
+
+@strawberry.input(description="What the warehouse did with one received line.")
+class LineDispositionInput:
+    line_number: int
+    disposition: Disposition = strawberry.field(
+        description="RESTOCK: one unit back into the order's store's stock; DAMAGED: none."
+    )
 
 
 @strawberry.input
@@ -136,6 +119,11 @@ class WarehouseReturnReceivedInput:
     line_numbers: list[int]
     source: str = strawberry.field(description="Code of the source that received the items.")
     received_at: dt.datetime
+    dispositions: list[LineDispositionInput] | None = strawberry.field(
+        default=None,
+        description="Per received line, what the warehouse did with it; a line left out has "
+        "no disposition (nothing is restocked).",
+    )
 
 
 @strawberry.type
@@ -174,6 +162,10 @@ async def warehouse_return_received(
     """The warehouse received returned items: their return is approved and, unless it is
     the no-refund return of an exchange, the refund request is queued."""
     viewer = info.context.viewer_or_raise()
+    given = input.dispositions or []
+    dispositions = {d.line_number: d.disposition for d in given}
+    if len(dispositions) != len(given):
+        raise Invalid("dispositions name a line twice.", field=["input", "dispositions"])
 
     async def handle(session: AsyncSession) -> dict[str, Any]:
         outcome = await warehouse.return_received(
@@ -183,15 +175,17 @@ async def warehouse_return_received(
             line_numbers=input.line_numbers,
             source_code=input.source,
             received_at=_aware(input.received_at),
+            dispositions=dispositions,
         )
         return {"orderId": outcome.order_id, "actionId": outcome.action_id}
 
-    request = {
-        "orderNumber": input.order_number,
-        "lineNumbers": sorted(input.line_numbers),
-        "source": input.source,
-        "receivedAt": _aware(input.received_at).isoformat(),
-    }
+    request = warehouse.received_request(
+        input.order_number,
+        input.line_numbers,
+        input.source,
+        _aware(input.received_at),
+        dispositions,
+    )
     db = info.context.db
     result = await handle_event(db, input.event_id, "warehouseReturnReceived", request, handle)
     order, action = await _order_and_action(info, result["orderId"], result.get("actionId"))

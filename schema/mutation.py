@@ -6,16 +6,20 @@ import strawberry
 
 from auth.permissions import login_required, requires
 from models.enums import Permission
-from schema import integrations, outbox
+from schema import fulfilment, integrations, outbox
 from schema.mutations import (
     appeasement,
     cancel,
     comment,
+    configuration,
     exchange,
+    refund_retry,
     reshipment,
     returns,
     roles,
     session,
+    shipping_appeasement,
+    shipping_update,
     users,
 )
 from schema.mutations import settings as settings_mutations
@@ -52,6 +56,11 @@ class Mutation:
         description="Leave a comment on an order.",
         extensions=requires(Permission.COMMENT_ADD),
     )
+    order_shipping_update = strawberry.mutation(
+        resolver=shipping_update.order_shipping_update,
+        description="Change the shipping address or method of an order still in ORDER_REVIEW.",
+        extensions=requires(Permission.ORDER_EDIT),
+    )
     exchange_create = strawberry.mutation(
         resolver=exchange.exchange_create,
         description="Exchange lines for other children of their style on a new order -E<n>.",
@@ -77,9 +86,19 @@ class Mutation:
         description="Cancel an appeasement not yet released; its amount is refundable again.",
         extensions=requires(Permission.APPEASEMENT_CANCEL),
     )
+    shipping_appeasement_create = strawberry.mutation(
+        resolver=shipping_appeasement.shipping_appeasement_create,
+        description="Refund part or all of the shipping charge (an order-level appeasement).",
+        extensions=requires(Permission.APPEASEMENT_CREATE),
+    )
+    refund_retry = strawberry.mutation(
+        resolver=refund_retry.refund_retry,
+        description="Send a FAILED refund to the payment system again.",
+        extensions=requires(Permission.REFUND_RETRY),
+    )
     return_create = strawberry.mutation(
         resolver=returns.return_create,
-        description="Open a return of shipped or delivered lines.",
+        description="Open a return of delivered lines.",
         extensions=requires(Permission.RETURN_CREATE),
     )
     return_approve = strawberry.mutation(
@@ -97,6 +116,21 @@ class Mutation:
         description="Change runtime settings.",
         extensions=requires(Permission.SETTINGS_MANAGE),
     )
+    reason_create = strawberry.mutation(
+        resolver=configuration.reason_create,
+        description="Add a post-sales reason to a kind's list.",
+        extensions=requires(Permission.SETTINGS_MANAGE),
+    )
+    reason_update = strawberry.mutation(
+        resolver=configuration.reason_update,
+        description="Rename, translate, reorder, deactivate or reactivate a post-sales reason.",
+        extensions=requires(Permission.SETTINGS_MANAGE),
+    )
+    source_update = strawberry.mutation(
+        resolver=configuration.source_update,
+        description='Turn a source\'s "accepts returns" capability on or off.',
+        extensions=requires(Permission.SETTINGS_MANAGE),
+    )
     outbox_message_retry = strawberry.mutation(
         resolver=outbox.outbox_message_retry,
         description="Deliver a dead outbox message again.",
@@ -110,6 +144,21 @@ class Mutation:
     warehouse_return_received = strawberry.mutation(
         resolver=integrations.warehouse_return_received,
         description="Warehouse: returned items arrived; approves their return.",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    warehouse_order_released = strawberry.mutation(
+        resolver=fulfilment.warehouse_order_released,
+        description="Warehouse: the order was released for fulfilment (ORDER_REVIEW → RELEASED).",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    warehouse_lines_shipped = strawberry.mutation(
+        resolver=fulfilment.warehouse_lines_shipped,
+        description="Warehouse: lines left in a parcel, with its carrier and tracking.",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    warehouse_lines_delivered = strawberry.mutation(
+        resolver=fulfilment.warehouse_lines_delivered,
+        description="Warehouse: the carrier delivered lines.",
         extensions=requires(Permission.INTEGRATION),
     )
     order_import = strawberry.mutation(

@@ -10,25 +10,27 @@ import strawberry
 from strawberry import relay
 
 from models import Customer as CustomerRow
-from models import Line as LineRow
 from models import Order as OrderRow
 from models import Store as StoreRow
-from models.enums import CustomerType, LineStatus, OrderStatus, OrderType
+from models.enums import CustomerType, OrderStatus, OrderType
 from resolvers.errors import ValidationFailed
 from resolvers.orders import find_order, history_page, visible_to
 from schema.common import Address, Money
 from schema.context import Info
+from schema.customer import Customer
 from schema.ids import db_id
+from schema.line import Line as Line  # re-exported: the order's lines are imported from here
 from schema.prefetch import answer
 
 if TYPE_CHECKING:
     from schema.actions import AvailableAction, OrderWarning
+    from schema.fulfilment import Shipment
     from schema.history import HistoryEntry
     from schema.postsales import PostsalesAction
+    from schema.refunds import Refund
 
 OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
 OrderTypeEnum = strawberry.enum(OrderType, name="OrderType")
-LineStatusEnum = strawberry.enum(LineStatus, name="LineStatus")
 CustomerTypeEnum = strawberry.enum(CustomerType, name="CustomerType")
 
 
@@ -56,100 +58,6 @@ class Source:
     code: str
     name: str
     accepts_returns: bool
-
-
-@strawberry.type(description="The customer as the order recorded them.")
-class Customer:
-    id: str = strawberry.field(description="The storefront's customer id.")
-    type: CustomerType
-    name: str
-    email: str
-    phone: str | None
-
-
-@strawberry.type(description="One unit of one SKU on an order.")
-class Line(relay.Node):
-    # Scalars are plain attributes; amounts are built only when a client asks for them.
-    id: relay.NodeID[int]
-    number: int
-    sku: str = strawberry.field(description="The SKU code.")
-    product_name: str
-    image_url: str | None
-    status: LineStatus
-    row: strawberry.Private[LineRow]
-    currency: strawberry.Private[str]
-
-    @classmethod
-    def from_row(cls, row: LineRow, currency: str) -> Line:
-        return cls(
-            id=row.id,
-            number=row.number,
-            sku=row.sku_code,
-            product_name=row.product_name,
-            image_url=row.image_url,
-            status=row.status,
-            row=row,
-            currency=currency,
-        )
-
-    @strawberry.field
-    def original_price(self) -> Money:
-        return Money.of(self.row.original_price, self.currency)
-
-    @strawberry.field
-    def discount(self) -> Money:
-        return Money.of(self.row.discount, self.currency)
-
-    @strawberry.field(description="Line without taxes: price − discount.")
-    def net_amount(self) -> Money:
-        return Money.of(self.row.net_amount, self.currency)
-
-    @strawberry.field(description="Tax rate of the line, e.g. 0.2 for 20 %.")
-    def tax_rate(self) -> float:
-        return float(self.row.tax_rate)
-
-    @strawberry.field
-    def tax(self) -> Money:
-        return Money.of(self.row.tax, self.currency)
-
-    @strawberry.field(description="Line total: net + tax.")
-    def total(self) -> Money:
-        return Money.of(self.row.total, self.currency)
-
-    @strawberry.field(description="Net amount still refundable on this line (the refund ledger).")
-    def refundable_amount(self) -> Money:
-        return Money.of(self.row.refundable_net, self.currency)
-
-    @strawberry.field(description="The order this line belongs to.")
-    async def order(self, info: Info) -> Order:
-        row = await info.context.loaders.order.load(self.row.order_id)
-        return Order.from_row(row, info)
-
-    @strawberry.field(description="The source (warehouse or shop) the line ships from.")
-    async def source(self, info: Info) -> Source | None:
-        if self.row.source_id is None:
-            return None
-        row = await info.context.loaders.source.load(self.row.source_id)
-        return Source(code=row.code, name=row.name, accepts_returns=row.accepts_returns)
-
-    @classmethod
-    # Relay's signature is overloaded on ``required``; this one implementation serves both
-    # (csdesk always answers a missing node with None), which mypy cannot see.
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Line | None]:
-        loaders = info.context.loaders
-        wanted = [db_id(i) for i in node_ids]
-        lines = await loaders.line.load_many([i for i in wanted if i is not None])
-        by_id = {line.id: line for line in lines if line is not None}
-        orders = await loaders.order.load_many(sorted({line.order_id for line in by_id.values()}))
-        visible = {o.id: o for o in orders if o is not None and visible_to(info.context.viewer, o)}
-        result: list[Line | None] = []
-        for line_id in wanted:
-            line = by_id.get(line_id) if line_id is not None else None
-            order = visible.get(line.order_id) if line is not None else None
-            result.append(cls.from_row(line, order.currency) if line and order else None)
-        return result
 
 
 def _address(row: OrderRow, prefix: str) -> Address:
@@ -273,6 +181,7 @@ class Order(relay.Node):
                 name=r.customer_name,
                 email=r.customer_email,
                 phone=r.customer_phone,
+                pk=c.id,
             )
 
         return answer(info.context.loaders.customer, r.customer_id, build)
@@ -285,6 +194,33 @@ class Order(relay.Node):
             self.row.id,
             lambda rows: [Line.from_row(r, currency) for r in rows],
         )
+
+    @strawberry.field(
+        description="The parcels the warehouse shipped, with tracking, in shipping order."
+    )
+    async def shipments(
+        self, info: Info
+    ) -> list[Annotated[Shipment, strawberry.lazy("schema.fulfilment")]]:
+        from schema.fulfilment import shipments_of_order
+
+        return await shipments_of_order(info, self.row.id, self.currency)
+
+    @strawberry.field(
+        description="Every refund of the order (credit notes of appeasements and returns, "
+        "voids of cancelled lines), oldest first, with where the payment system is."
+    )
+    async def refunds(
+        self, info: Info
+    ) -> list[Annotated[Refund, strawberry.lazy("schema.refunds")]]:
+        from schema.refunds import refunds_of_order
+
+        return await refunds_of_order(info, self.row.id)
+
+    @strawberry.field(
+        description="The shipping charge still refundable (shipping appeasements draw on it)."
+    )
+    def shipping_refundable_amount(self) -> Money:
+        return Money.of(self.row.shipping_refundable, self.currency)
 
     @strawberry.field(description="Appeasements, returns, exchanges, ... oldest first.")
     def postsales_actions(

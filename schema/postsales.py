@@ -11,7 +11,8 @@ from sqlalchemy import select
 from strawberry import relay
 
 from models import PostsalesAction as ActionRow
-from models.enums import ActionKind, ActionStatus
+from models import PostsalesActionLine as ActionLineRow
+from models.enums import ActionKind, ActionStatus, Disposition
 from resolvers.orders import visible_to
 from schema.common import Money
 from schema.context import Info
@@ -20,10 +21,40 @@ from schema.linked import linked_order
 
 if TYPE_CHECKING:
     from schema.order import Line, Order, Source
+    from schema.refunds import Refund
     from schema.user import User
 
 ActionKindEnum = strawberry.enum(ActionKind, name="PostsalesActionKind")
 ActionStatusEnum = strawberry.enum(ActionStatus, name="PostsalesActionStatus")
+DispositionEnum = strawberry.enum(
+    Disposition,
+    name="ReturnDisposition",
+    description="What the warehouse did with a returned item: RESTOCK (back in the store's "
+    "stock) or DAMAGED (written off).",
+)
+
+
+@strawberry.type(description="One line of a post-sales action, with what is particular to it.")
+class PostsalesActionLine:
+    line: Annotated[Line, strawberry.lazy("schema.order")]
+    reason: str | None = strawberry.field(
+        description="This line's reason code (returns give one per line)."
+    )
+    disposition: Disposition | None = strawberry.field(
+        description="Returns: what the warehouse did with the item; null until received (and "
+        "when the warehouse did not say)."
+    )
+    received_at: dt.datetime | None = strawberry.field(
+        description="Returns: when the warehouse received the item; null until then."
+    )
+    row: strawberry.Private[ActionLineRow]
+
+    @strawberry.field(description="Exchanges: the SKU code the line is exchanged for.")
+    async def new_sku(self, info: Info) -> str | None:
+        if self.row.new_sku_id is None:
+            return None
+        sku = await info.context.loaders.sku.load(self.row.new_sku_id)
+        return sku.code if sku is not None else None
 
 
 @strawberry.type(description="An action taken on an order after checkout.")
@@ -73,6 +104,35 @@ class PostsalesAction(relay.Node):
 
         pairs = await info.context.loaders.action_lines.load(self.row.id)
         return [Line.from_row(line, self.row.currency) for _, line in pairs]
+
+    @strawberry.field(
+        description="The lines with their own reason, exchange SKU, receipt and disposition "
+        "(`lines` lists the same lines without them)."
+    )
+    async def action_lines(self, info: Info) -> list[PostsalesActionLine]:
+        from schema.order import Line
+
+        pairs = await info.context.loaders.action_lines.load(self.row.id)
+        local = info.context.local
+        return [
+            PostsalesActionLine(
+                line=Line.from_row(line, self.row.currency),
+                reason=link.reason_code,
+                disposition=link.disposition,
+                received_at=local(link.received_at) if link.received_at else None,
+                row=link,
+            )
+            for link, line in pairs
+        ]
+
+    @strawberry.field(description="The refunds the action made, oldest first.")
+    async def refunds(
+        self, info: Info
+    ) -> list[Annotated[Refund, strawberry.lazy("schema.refunds")]]:
+        from schema.refunds import refunds_of_order
+
+        refunds = await refunds_of_order(info, self.row.order_id)
+        return [r for r in refunds if r.row.action_id == self.row.id]
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("schema.order")]:

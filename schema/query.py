@@ -12,6 +12,7 @@ from schema import admin, catalog, ids, outbox, postsales_options, queue
 from schema import settings as settings_fields
 from schema.admin import Role
 from schema.context import Info
+from schema.mutations import configuration
 from schema.order import Line, Order, Source, Store
 from schema.outbox import OutboxMessage
 from schema.pagination import Connection
@@ -102,7 +103,13 @@ class Query:
 
     postsales_reasons: list[postsales_options.Reason] = strawberry.field(
         resolver=postsales_options.postsales_reasons,
-        description="The configured reasons of appeasements or returns.",
+        description="The configured reasons of an action kind (appeasements, returns, "
+        "cancellations, reshipments).",
+        extensions=requires(Permission.ORDER_VIEW),
+    )
+    sources: list[Source] = strawberry.field(
+        resolver=configuration.sources,
+        description="Every source (warehouse or shop), by code, with its accepts-returns flag.",
         extensions=requires(Permission.ORDER_VIEW),
     )
     return_sources: list[Source] | None = strawberry.field(

@@ -44,7 +44,14 @@ class OrderFilter:
         default=None, description="The whole address or its start, case ignored."
     )
     telephone: str | None = strawberry.field(
-        default=None, description="Any format; compared on the national number."
+        default=None,
+        description="Any format; compared on the national number of the customer's phone and "
+        "the billing and shipping addresses' phones.",
+    )
+    customer_id: str | None = strawberry.field(
+        default=None,
+        description="The storefront's customer id (Order.customer.id), exactly: the customer's "
+        "orders, their exchanges and reshipments.",
     )
     created_from: dt.date | None = strawberry.field(
         default=None, description="First purchase day, inclusive, in the viewer's time zone."

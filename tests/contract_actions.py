@@ -58,12 +58,17 @@ async def reshipment_create(gql: GraphQLClient) -> dict[str, Any]:
             "country": "GB",
         },
         "comment": "Parcel lost in transit.",
+        "reason": "LOST_IN_TRANSIT",
     }
 
 
 async def order_cancel(gql: GraphQLClient) -> dict[str, Any]:
     order, _ = await _allowed(gql, "CANCEL", "ORDER_REVIEW")
-    return {"orderId": order["id"], "comment": "Customer changed their mind."}
+    return {
+        "orderId": order["id"],
+        "reason": "CUSTOMER_REQUEST",
+        "comment": "Customer changed their mind.",
+    }
 
 
 async def order_actions(gql: GraphQLClient) -> dict[str, Any]:

@@ -188,6 +188,7 @@ async def ledger_violations(session: AsyncSession, order_id: int | None = None) 
     drawn = dict.fromkeys(lines, Decimal(0))
     wrong = []
     for r in refunds:
+        assert r.line_id is not None  # selected by line
         line = lines[r.line_id]
         if r.gross != r.net + r.tax:
             wrong.append(f"refund {r.id}: gross {r.gross} != {r.net} + {r.tax}")

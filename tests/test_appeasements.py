@@ -110,6 +110,8 @@ async def test_an_appeasement_refunds_part_of_the_net_with_history_and_credit_no
         "gross": "6.00",
         "currency": "GBP",
         "paymentMethod": "Visa •••• 4242",
+        "scope": "LINE",
+        "retryOf": None,
     }
 
     # The order detail shows the appeasement with who created it, and the line what is left.

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from core.db import Database
-from models import Line, Order, PostsalesAction, Sku, Store
-from models.enums import ActionStatus, LineStatus, OrderStatus, OrderType
+from models import Line, Order, PostsalesAction, Refund, Sku, Store
+from models.enums import ActionStatus, LineStatus, OrderStatus, OrderType, RefundStatus
 from resolvers import stock
 from resolvers.actions.appeasement import (
     AppeasementRequest,
@@ -35,6 +35,7 @@ from resolvers.actions.appeasement import (
 from resolvers.actions.cancel import cancel_order
 from resolvers.actions.comment import add_comment
 from resolvers.actions.exchange import ExchangeLine, create_exchange
+from resolvers.actions.refund_retry import retry_refund
 from resolvers.actions.reshipment import create_reshipment
 from resolvers.actions.return_review import approve_return, cancel_return
 from resolvers.actions.returns import (
@@ -42,6 +43,11 @@ from resolvers.actions.returns import (
     ReturnRequest,
     preview_return,
 )
+from resolvers.actions.shipping_appeasement import (
+    ShippingAppeasementRequest,
+    preview_shipping_appeasement,
+)
+from resolvers.actions.shipping_update import update_shipping
 from resolvers.availability import PERMISSION, ActionType
 from resolvers.errors import DomainError
 from resolvers.reasons import ReasonKind, reasons
@@ -75,6 +81,9 @@ MUTATION = {
     ActionType.RETURN_APPROVE: "returnApprove",
     ActionType.RETURN_CANCEL: "returnCancel",
     ActionType.APPEASEMENT_CANCEL: "appeasementCancel",
+    ActionType.SHIPPING_UPDATE: "orderShippingUpdate",
+    ActionType.SHIPPING_APPEASEMENT: "shippingAppeasementCreate",
+    ActionType.REFUND_RETRY: "refundRetry",
 }
 LINE_KINDS = (
     ActionType.EXCHANGE,
@@ -153,7 +162,7 @@ async def seeded_sample(db: Database, size: int) -> list[Order]:
             await s.scalars(
                 select(PostsalesAction.order_id).where(
                     PostsalesAction.status.in_(
-                        [ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE]
+                        [ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE, ActionStatus.FAILED]
                     )
                 )
             )
@@ -187,6 +196,7 @@ async def accepted(
         )
         appeasement_reason = (await reasons(s, ReasonKind.APPEASEMENT))[0].code
         return_reason = (await reasons(s, ReasonKind.RETURN))[0].code
+        cancel_reason = (await reasons(s, ReasonKind.CANCELLATION))[0].code
         codes = {line.id: await _exchange_sku(s, order, line) for line in lines}
     order_id = order.id
 
@@ -206,7 +216,9 @@ async def accepted(
             return lambda s: preview_return(
                 s, viewer, ReturnRequest(order_id, [item], "Agreement check.")
             )
-        return lambda s: cancel_order(s, viewer, order_id=order_id, line_ids=[line_id])
+        return lambda s: cancel_order(
+            s, viewer, order_id=order_id, line_ids=[line_id], reason=cancel_reason
+        )
 
     def for_action(action: PostsalesAction) -> Attempt:
         action_id = action.id
@@ -218,7 +230,33 @@ async def accepted(
         return lambda s: run(s, viewer, action_id=action_id)
 
     line_ids, action_ids, errors = [], [], []
-    if kind in LINE_KINDS:
+    if kind is ActionType.SHIPPING_UPDATE:
+        errors.append(
+            await attempt(
+                db,
+                lambda s: update_shipping(
+                    s, viewer, order_id=order_id, shipping_method="Agreement check"
+                ),
+            )
+        )
+    elif kind is ActionType.SHIPPING_APPEASEMENT:
+        request = ShippingAppeasementRequest(order_id, Decimal("0.01"), appeasement_reason)
+        errors.append(await attempt(db, lambda s: preview_shipping_appeasement(s, viewer, request)))
+    elif kind is ActionType.REFUND_RETRY:
+        async with db.read() as s:
+            failed = list(
+                await s.scalars(
+                    select(Refund.id)
+                    .where(Refund.order_id == order_id, Refund.status == RefundStatus.FAILED)
+                    .order_by(Refund.id)
+                )
+            )
+        for refund_id in failed:
+            error = await attempt(db, partial(retry_refund, viewer=viewer, refund_id=refund_id))
+            if error is None:
+                action_ids.append(str(refund_id))
+            errors.append(error)
+    elif kind in LINE_KINDS:
         for line in lines:
             error = await attempt(db, for_line(line))
             if error is None:
@@ -279,6 +317,15 @@ async def test_available_actions_agree_with_the_mutations(db: Database, gql: Gra
                     assert got["allowed"] and ok is None, where
                     continue
                 line_ids, action_ids, errors = await accepted(db, viewer, order, kind)
+                if kind in (ActionType.SHIPPING_UPDATE, ActionType.SHIPPING_APPEASEMENT):
+                    assert got["allowed"] == (errors == []), (where, errors)
+                    checked += 1
+                    continue
+                if kind is ActionType.REFUND_RETRY:  # refund ids, carried as action ids here
+                    assert [str(i) for i in got["refundIds"]] == action_ids, where
+                    assert got["allowed"] == bool(action_ids), where
+                    checked += 1
+                    continue
                 assert got["lineIds"] == line_ids, where
                 assert got["actionIds"] == action_ids, where
                 assert got["allowed"] == bool(line_ids or action_ids), where
@@ -291,7 +338,13 @@ async def test_available_actions_agree_with_the_mutations(db: Database, gql: Gra
                     assert set(errors) <= ERRORS_BY_REASON[got["reason"]], (where, errors)
                 if kind is ActionType.CANCEL:
                     whole = await attempt(
-                        db, partial(cancel_order, viewer=viewer, order_id=order.id)
+                        db,
+                        partial(
+                            cancel_order,
+                            viewer=viewer,
+                            order_id=order.id,
+                            reason="CUSTOMER_REQUEST",
+                        ),
                     )
                     assert (whole is None) == got["allowed"], where
                 checked += 1
@@ -302,6 +355,8 @@ async def test_available_actions_agree_with_the_mutations(db: Database, gql: Gra
         "NO_ELIGIBLE_LINE",
         "NO_ELIGIBLE_ACTION",
         "OUT_OF_STOCK",
+        "NOTHING_REFUNDABLE",
+        "NO_FAILED_REFUND",
     }
 
 

@@ -43,7 +43,7 @@ from tests.conftest import GraphQLClient
 async def cancel(
     gql: GraphQLClient, order: dict[str, Any], numbers: list[int] | None, **extra: Any
 ) -> Any:
-    payload: dict[str, Any] = {"orderId": order["id"], **extra}
+    payload: dict[str, Any] = {"orderId": order["id"], "reason": "CUSTOMER_REQUEST", **extra}
     if numbers is not None:
         payload["lineIds"] = [x["id"] for x in order["lines"] if x["number"] in numbers]
     return (await gql.data(CANCEL, {"input": payload}))["orderCancel"]
@@ -81,7 +81,8 @@ async def test_cancelling_lines(db: Database, gql: GraphQLClient) -> None:
     last = after["history"][-1]
     assert last["kind"] == "CANCELLATION"
     assert last["message"] == (
-        "Lines 1 and 3 cancelled by Alex Agent; the customer is notified by email"
+        "Lines 1 and 3 cancelled by Alex Agent (Customer request); the customer is notified "
+        "by email"
     )
     assert last["actor"] == {"username": "agent", "displayName": "Alex Agent"}
     assert await stock_of(db, "UK", a.id) == 5
@@ -136,7 +137,8 @@ async def test_cancelling_the_whole_order(db: Database, gql: GraphQLClient) -> N
     assert after["status"] == "CANCELLED"
     assert {x["status"] for x in after["lines"]} == {"CANCELLED"}
     assert after["history"][-2]["message"] == (
-        "Order cancelled (lines 1 and 2) by Sam Supervisor; the customer is notified by email"
+        "Order cancelled (lines 1 and 2) by Sam Supervisor (Customer request); the customer "
+        "is notified by email"
     )
     assert after["history"][-1]["message"] == "Status: Order review → Cancelled"
     assert await stock_of(db, "DE", a.id) == 1 and await stock_of(db, "DE", b.id) == 1
@@ -237,7 +239,11 @@ async def test_rejections_change_nothing(db: Database, gql: GraphQLClient, case:
     await sign_in(db, gql, "admin")
     o = await ref(gql, order.number)
     await sign_in(db, gql, "agent")
-    payload: dict[str, Any] = {"orderId": o["id"], "lineIds": [o["lines"][0]["id"]]}
+    payload: dict[str, Any] = {
+        "orderId": o["id"],
+        "lineIds": [o["lines"][0]["id"]],
+        "reason": "CUSTOMER_REQUEST",
+    }
     if case == "line_of_another_order":
         payload["lineIds"] = [(await ref(gql, another.number))["lines"][0]["id"]]
     if case == "unknown_line":

@@ -10,9 +10,16 @@ from typing import Any
 import pytest
 from graphql import parse, validate
 
+from core.db import Database
 from schema import build_schema
 from schema.schema import export_sdl
-from tests import contract_actions, contract_admin, contract_outbox, contract_postsales
+from tests import (
+    contract_actions,
+    contract_admin,
+    contract_lifecycle,
+    contract_outbox,
+    contract_postsales,
+)
 from tests.conftest import GraphQLClient
 
 CONTRACT = Path(__file__).parents[1] / "frontend-contract"
@@ -62,7 +69,9 @@ def _search(data: dict[str, Any]) -> None:
 def _commented(data: dict[str, Any]) -> None:
     result = data["orderCommentAdd"]
     assert result["__typename"] == "OrderCommentAddSuccess", result
-    assert result["order"]["history"][-1]["message"] == "Customer asked for a call back."
+    entry = result["order"]["history"][-1]
+    assert entry["message"] == "Customer asked for a call back."
+    assert entry["details"] == {"commentKind": "COMMUNICATION", "ticketReference": "ZD-1042"}
 
 
 # operation name → (who runs it, variables, what the result must show); a variable given as
@@ -79,7 +88,12 @@ CASES: dict[str, tuple[str | None, Variables, Callable[[dict[str, Any]], None]]]
     "OrderDetail": ("supervisor", {"number": "100001"}, _detail),
     "OrderCommentAdd": (
         "agent",
-        {"orderId": ORDER_ID, "text": "Customer asked for a call back."},
+        {
+            "orderId": ORDER_ID,
+            "text": "Customer asked for a call back.",
+            "kind": "COMMUNICATION",
+            "ticketReference": "ZD-1042",
+        },
         _commented,
     ),
     "PostsalesQueue": (
@@ -92,6 +106,7 @@ CASES.update(contract_actions.CASES)
 CASES.update(contract_postsales.CASES)
 CASES.update(contract_outbox.CASES)
 CASES.update(contract_admin.CASES)
+CASES.update(contract_lifecycle.CASES)
 
 
 def test_every_operation_has_a_case() -> None:
@@ -99,9 +114,13 @@ def test_every_operation_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-async def test_operation_runs_on_seeded_data(gql: GraphQLClient, name: str) -> None:
+async def test_operation_runs_on_seeded_data(db: Database, gql: GraphQLClient, name: str) -> None:
     user, variables, check = CASES[name]
-    if user:
+    if user == "integration":  # a machine client: an API token, no password
+        from tests.test_integrations import integration_token
+
+        gql.token = await integration_token(db)
+    elif user:
         await gql.login(user)
     if callable(variables):
         variables = await variables(gql)

@@ -139,6 +139,49 @@ FIELDS: dict[str, tuple[str, Permission | str]] = {
         'mutation { orderImport(input: {eventId: "e", order: {}}) { __typename } }',
         Permission.INTEGRATION,
     ),
+    "Mutation.warehouseOrderReleased": (
+        'mutation { warehouseOrderReleased(input: {eventId: "e", orderNumber: "0"}) '
+        "{ __typename } }",
+        Permission.INTEGRATION,
+    ),
+    "Mutation.warehouseLinesShipped": (
+        'mutation { warehouseLinesShipped(input: {eventId: "e", orderNumber: "0", '
+        'lineNumbers: [1], carrier: "X", trackingNumber: "1", '
+        'shippedAt: "2026-01-01T00:00:00Z"}) { __typename } }',
+        Permission.INTEGRATION,
+    ),
+    "Mutation.warehouseLinesDelivered": (
+        'mutation { warehouseLinesDelivered(input: {eventId: "e", orderNumber: "0", '
+        'lineNumbers: [1], deliveredAt: "2026-01-01T00:00:00Z"}) { __typename } }',
+        Permission.INTEGRATION,
+    ),
+    "Mutation.orderShippingUpdate": (
+        'mutation { orderShippingUpdate(input: {orderId: "T3JkZXI6MA==", '
+        'shippingMethod: "Express"}) { __typename } }',
+        Permission.ORDER_EDIT,
+    ),
+    "Mutation.shippingAppeasementCreate": (
+        'mutation { shippingAppeasementCreate(input: {orderId: "T3JkZXI6MA==", amount: "1.00", '
+        'reason: "GOODWILL"}) { __typename } }',
+        Permission.APPEASEMENT_CREATE,
+    ),
+    "Mutation.refundRetry": (
+        "mutation { refundRetry(input: {refundId: 0}) { __typename } }",
+        Permission.REFUND_RETRY,
+    ),
+    "Mutation.reasonCreate": (
+        'mutation { reasonCreate(input: {kind: RETURN, code: "x", label: "x"}) { __typename } }',
+        Permission.SETTINGS_MANAGE,
+    ),
+    "Mutation.reasonUpdate": (
+        'mutation { reasonUpdate(input: {kind: RETURN, code: "NOPE"}) { __typename } }',
+        Permission.SETTINGS_MANAGE,
+    ),
+    "Mutation.sourceUpdate": (
+        'mutation { sourceUpdate(input: {code: "NOPE", acceptsReturns: true}) { __typename } }',
+        Permission.SETTINGS_MANAGE,
+    ),
+    "Query.sources": ("{ sources { code } }", Permission.ORDER_VIEW),
 }
 
 ROLE_PERMISSIONS = {
@@ -150,6 +193,7 @@ ROLE_PERMISSIONS = {
         Permission.EXCHANGE_CREATE,
         Permission.RESHIPMENT_CREATE,
         Permission.ORDER_CANCEL,
+        Permission.ORDER_EDIT,
     },
     "supervisor": {
         Permission.ORDER_VIEW,
@@ -162,6 +206,8 @@ ROLE_PERMISSIONS = {
         Permission.RETURN_APPROVE,
         Permission.RETURN_CANCEL,
         Permission.ORDER_CANCEL,
+        Permission.ORDER_EDIT,
+        Permission.REFUND_RETRY,
     },
     "admin": set(Permission) - {Permission.INTEGRATION},
     # The demo's machine client: an API token, no password login.

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from core.db import Database
+from models import Order
 from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
+from resolvers.normalize import fold
 from tests.conftest import GraphQLClient
 from tests.factories import add_action, make_order
 
@@ -232,3 +234,19 @@ async def test_extreme_dates_are_clamped_not_errors(admin: GraphQLClient) -> Non
         SEARCH, {"filter": {"createdFrom": "0001-01-01", "createdTo": "9999-12-31"}, "first": 1}
     )
     assert data["orders"]["totalCount"] > 0
+
+
+async def test_text_search_follows_an_address_change(db: Database, admin: GraphQLClient) -> None:
+    """The text index is kept in step with the orders (SQLite: triggers on the order table)."""
+    async with db.write() as s:
+        order = await make_order(s, shipping_line1="12 Quillfeather Lane")
+        await s.commit()
+    assert await numbers(admin, shippingAddress="quillfeather") == {order.number}
+    async with db.write() as s:
+        row = await s.get(Order, order.id)
+        assert row is not None
+        row.shipping_line1 = "7 Marrowbone Row"
+        row.shipping_address_key = fold(f"{row.shipping_line1} {row.shipping_city}")
+        await s.commit()
+    assert await numbers(admin, shippingAddress="quillfeather") == set()
+    assert await numbers(admin, shippingAddress="marrowbone") == {order.number}

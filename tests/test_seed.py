@@ -123,7 +123,10 @@ async def test_every_status_type_and_action_appears(db: Database) -> None:
         assert ("RETURN", status) in pairs
     for kind in ("EXCHANGE", "RESHIPMENT", "CANCELLATION"):
         assert (kind, "COMPLETED") in pairs
-    assert {r["kind"] for r in await rows(db, "refund")} == {"APPEASEMENT", "RETURN", "VOID"}
+    refunds = await rows(db, "refund")
+    assert {r["kind"] for r in refunds} == {"APPEASEMENT", "RETURN", "VOID"}
+    assert {r["status"] for r in refunds} >= {"REQUESTED", "RELEASED", "FAILED", "CANCELLED"}
+    assert any(r["line_id"] is None for r in refunds)  # a shipping refund
 
 
 async def test_amounts_totals_and_search_keys_are_derived_like_imports(db: Database) -> None:
@@ -139,6 +142,7 @@ async def test_amounts_totals_and_search_keys_are_derived_like_imports(db: Datab
             for key in ("original_price", "discount", "net_amount", "tax", "total"):
                 assert line[key] == amounts[key], (order["number"], key)
         totals = order_totals(lines, order["shipping_amount"], cur)
+        del totals["shipping_refundable"]  # the shipping ledger: test_refund_ledger_holds…
         for key, value in totals.items():
             assert order[key] == value, (order["number"], key)
         due = order["grand_total"] if order["order_type"] == "NORMAL" else Decimal(0)
@@ -151,14 +155,23 @@ async def test_refund_ledger_holds_for_every_line(db: Database) -> None:
     lines = {line["id"]: line for line in await rows(db, "line")}
     orders = {o["id"]: o for o in await rows(db, "order")}
     drawn: dict[int, Decimal] = defaultdict(Decimal)
+    shipping: dict[int, Decimal] = defaultdict(Decimal)
     for refund in await rows(db, "refund"):
+        assert refund["net"] > 0
+        assert refund["gross"] == refund["net"] + refund["tax"]
+        kept = refund["status"] not in ("CANCELLED", "FAILED")  # those went back
+        if refund["line_id"] is None:  # a refund of the shipping charge: no tax
+            assert refund["tax"] == 0 and refund["kind"] == "APPEASEMENT"
+            shipping[refund["order_id"]] += refund["net"] if kept else Decimal(0)
+            continue
         line = lines[refund["line_id"]]
         cur = orders[line["order_id"]]["currency"]
-        assert refund["net"] > 0
         assert refund["tax"] == tax_for(refund["net"], line["tax_rate"], cur)
-        assert refund["gross"] == refund["net"] + refund["tax"]
-        if refund["status"] != "CANCELLED":
+        if kept:
             drawn[line["id"]] += refund["net"]
+    for order in orders.values():
+        assert order["shipping_refundable"] == order["shipping_amount"] - shipping[order["id"]]
+        assert 0 <= order["shipping_refundable"] <= order["shipping_amount"]
     for line in lines.values():
         # Exchange and reshipment orders took no payment: nothing on them is refundable.
         paid = orders[line["order_id"]]["order_type"] == "NORMAL"
@@ -397,3 +410,24 @@ def test_cli_help_explains_the_command(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     for text in ("--orders N", "--seed S", "--if-empty", "CSDESK_DATABASE_URL", "100001"):
         assert text in out
+
+
+async def test_shipped_lines_are_in_parcels_delivered_ones_delivered(db: Database) -> None:
+    orders = {o["id"]: o for o in await rows(db, "order")}
+    parcels = {p["id"]: p for p in await rows(db, "shipment")}
+    assert parcels
+    for line in await rows(db, "line"):
+        status = orders[line["order_id"]]["status"]
+        if status in ("ORDER_REVIEW", "RELEASED", "CANCELLED"):
+            assert line["shipment_id"] is None and line["delivered_at"] is None, line
+        elif line["status"] != "CANCELLED":
+            parcel = parcels[line["shipment_id"]]
+            assert parcel["order_id"] == line["order_id"]
+            assert parcel["tracking_number"] and parcel["carrier"]
+            delivered = status == "DELIVERED"
+            assert (line["delivered_at"] is not None) == delivered, line
+            assert (parcel["delivered_at"] is not None) == delivered
+            if delivered:
+                assert parcel["delivered_at"] >= parcel["shipped_at"]
+    received = [x for x in await rows(db, "postsales_action_line") if x["received_at"]]
+    assert {x["disposition"] for x in received} == {"RESTOCK", "DAMAGED"}

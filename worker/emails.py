@@ -1,5 +1,5 @@
-"""Customer emails rendered from templates in the order's language (English and German;
-other languages fall back to English), sent over SMTP or written to a mail folder."""
+"""Customer emails rendered from templates in the order's language (English, German and
+French; other languages fall back to English), sent over SMTP or written to a mail folder."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from worker.delivery import DeliveryFailed
 from worker.webhooks import DELIVERY_HEADER
 
 TEMPLATES = Path(__file__).parents[1] / "csdesk" / "templates" / "email"
-LANGUAGES = ("en", "de")
+LANGUAGES = ("en", "de", "fr")
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -82,6 +82,7 @@ def render(
         "whole": bool(payload.get("wholeOrder", True)),
         "refund": _money(payload.get("refund") or payload.get("gross"), order.currency),
         "store_name": store_name,
+        "reason": payload.get("reasonLabel"),
     }
     text = template.render(**context)
     head, _, body = text.partition("\n\n")

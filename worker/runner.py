@@ -26,6 +26,7 @@ from core.config import Settings
 from core.db import Database
 from models.base import utcnow
 from models.enums import Destination, OutboxStatus
+from resolvers import warehouse_simulator
 from worker.channels import Channel, channels_for
 from worker.delivery import DeliveryFailed, Receipt
 from worker.emails import NoTemplate
@@ -183,6 +184,7 @@ async def run_once(db: Database, settings: Settings, *, batch: int = BATCH) -> R
     """Deliver every message that is due now, each destination in its own lane, then return;
     retries scheduled during the run wait for a later one."""
     report = Report()
+    await _simulate_warehouse(db, settings)
     async with _http(settings) as http:
         channels = channels_for(db, settings, http)
         results = await asyncio.gather(
@@ -228,5 +230,24 @@ async def run_forever(
     async with _http(settings) as http:
         channels = channels_for(db, settings, http)
         await asyncio.gather(
-            *(_lane(db, settings, d, channels[d], poll_seconds, stop) for d in Destination)
+            *(_lane(db, settings, d, channels[d], poll_seconds, stop) for d in Destination),
+            _warehouse_lane(db, settings, poll_seconds, stop),
         )
+
+
+async def _simulate_warehouse(db: Database, settings: Settings) -> None:
+    """The demo's warehouse takes its next steps (resolvers.warehouse_simulator), when on."""
+    if settings.warehouse_simulator:
+        await warehouse_simulator.step(db, delay_seconds=settings.warehouse_simulator_delay_seconds)
+
+
+async def _warehouse_lane(
+    db: Database, settings: Settings, poll_seconds: float, stop: asyncio.Event
+) -> None:
+    while settings.warehouse_simulator and not stop.is_set():
+        try:
+            await _simulate_warehouse(db, settings)
+        except Exception:  # keep the demo going through a database hiccup
+            log.exception("warehouse simulator step failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)

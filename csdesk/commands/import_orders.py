@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from core.config import Settings
+from csdesk.commands import import_events
 
 PROGRESS_EVERY = 1000
 
@@ -53,6 +54,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     orders.add_argument("--verbose", "-v", action="store_true",
                         help="also print each imported order's number")  # fmt: skip
     orders.set_defaults(func=run)
+    import_events.register_kind(kinds)
 
 
 @dataclass

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from core.db import create_engine
@@ -27,11 +29,25 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _foreign_keys_off(dbapi_connection: Any, connection_record: Any) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+
+
 async def _run_async(url: str) -> None:
     engine = create_engine(url)
+    sqlite = url.startswith("sqlite")
+    if sqlite:
+        # Batch migrations rebuild SQLite tables (copy, drop, rename): with foreign keys on,
+        # dropping a table that other rows point at fails. SQLite's advice: turn them off for
+        # the change and check every reference once at the end.
+        event.listen(engine.sync_engine, "connect", _foreign_keys_off)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
+            if sqlite:
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"migration left broken references: {broken[:5]}")
             await connection.commit()
     finally:
         await engine.dispose()

@@ -48,8 +48,9 @@ MAX_COMMENT = 1000
 LINE = ["input", "lineId"]
 AMOUNT = ["input", "amount"]
 ACTION = ["input", "actionId"]
-# An appeasement may be cancelled until the payment system confirms the refund.
-CANCELLABLE = (ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE)
+# An appeasement may be cancelled until the payment system confirms the refund, and once it
+# failed (instead of retrying it).
+CANCELLABLE = (ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE, ActionStatus.FAILED)
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ async def cancel_appeasement(
     refunds = list(
         await session.execute(
             select(Refund, Line)
-            .join(Line, Line.id == Refund.line_id)
+            .outerjoin(Line, Line.id == Refund.line_id)
             .where(Refund.action_id == action.id)
             .execution_options(populate_existing=True)
         )
@@ -223,7 +224,8 @@ async def cancel_appeasement(
     given_back = Money.zero(order.currency)
     numbers = []
     for refund, line in refunds:
-        numbers.append(line.number)
+        if line is not None:  # a shipping appeasement's refund has no line
+            numbers.append(line.number)
         # A FAILED refund already went back to the line (resolvers.payments).
         if refund.status in (RefundStatus.CANCELLED, RefundStatus.FAILED):
             continue
@@ -231,17 +233,18 @@ async def cancel_appeasement(
         given_back += Money.of(refund.net, order.currency)
         queue_credit_note_cancelled(session, order, refund, line)
     lines = ", ".join(str(n) for n in sorted(set(numbers)))
+    on = f"line {lines}" if lines else "the shipping charge"
     add_history(
         session,
         order.id,
         HistoryKind.APPEASEMENT,
         f"Appeasement of {Money.of(action.amount, order.currency) if action.amount else given_back}"
-        f" on line {lines} cancelled by {viewer.display_name}",
+        f" on {on} cancelled by {viewer.display_name}",
         viewer=viewer,
         details={
             "actionId": action.id,
             "refundIds": [r.id for r, _ in refunds],
-            "line": numbers[0] if len(numbers) == 1 else numbers,
+            "lines": sorted(set(numbers)),
             "amount": given_back.figure,
             "currency": order.currency,
         },

@@ -1,7 +1,8 @@
 """Cancellations: the whole order or selected ORDERED lines, only while the order is in
-ORDER_REVIEW (later the warehouse cancels). Lines CANCELLED, their stock given back, a void
-of each line's remaining net (+ tax) on the refund ledger (none on exchange and reshipment
-orders, which took no payment), the customer told by email."""
+ORDER_REVIEW (later the warehouse cancels), with a reason from the configured cancellation
+list (required). Lines CANCELLED, their stock given back, a void of each line's remaining net
+(+ tax) on the refund ledger (none on exchange and reshipment orders, which took no payment),
+the customer told by email (the reason in their language)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from core.money import Money
-from models import Line, Order, PostsalesAction, PostsalesActionLine
+from models import Line, Order, PostsalesAction, PostsalesActionLine, Reason
 from models.enums import (
     ActionKind,
     ActionStatus,
@@ -31,6 +32,7 @@ from resolvers.eligibility import cancellable, cancellable_order
 from resolvers.errors import OrderStatusInvalid, ValidationFailed
 from resolvers.idempotency import Outcome
 from resolvers.journal import add_history, enqueue
+from resolvers.reasons import ReasonKind, label_in, pick, reasons
 
 MAX_COMMENT = 1000
 
@@ -42,6 +44,7 @@ async def cancel_order(
     order_id: int,
     line_ids: Sequence[int] | None = None,
     comment: str | None = None,
+    reason: str | None = None,
     expected_version: int | None = None,
 ) -> Outcome:
     """Cancel the given lines, or every ORDERED line when ``line_ids`` is None; the order
@@ -49,6 +52,7 @@ async def cancel_order(
     paths = [["input", "lineIds", str(i)] for i in range(len(line_ids or ()))]
     ids = None if line_ids is None else distinct_lines(line_ids, ["input", "lineIds"])
     text = check_comment(comment, required=False, limit=MAX_COMMENT, field=["input", "comment"])
+    why = pick(await reasons(session, ReasonKind.CANCELLATION), reason, ["input", "reason"])
     order = await lock_order(session, viewer, order_id, expected_version, ["input", "orderId"])
     if not cancellable_order(order):
         raise OrderStatusInvalid(
@@ -71,7 +75,13 @@ async def cancel_order(
                 raise not_eligible(line, path, "cannot be cancelled: only ORDERED lines can")
 
     action = await open_action(
-        session, viewer, order, ActionKind.CANCELLATION, ActionStatus.COMPLETED, comment=text
+        session,
+        viewer,
+        order,
+        ActionKind.CANCELLATION,
+        ActionStatus.COMPLETED,
+        comment=text,
+        reason_code=why.code,
     )
     voided = await _void(session, order, action, lines)
     action.amount = voided or None
@@ -79,7 +89,7 @@ async def cancel_order(
     for line in sorted(lines, key=lambda x: (x.sku_id, x.id)):
         await stock.give_back(session, order.store_id, line.sku_id)
     whole = all(line.status is LineStatus.CANCELLED for line in everything)
-    _record(session, viewer, order, action, lines, whole, voided, text)
+    _record(session, viewer, order, action, lines, whole, voided, text, why)
     await session.flush()
     return Outcome(order_id=order.id, action_id=action.id)
 
@@ -134,6 +144,7 @@ def _record(
     whole: bool,
     voided: Decimal,
     comment: str | None,
+    reason: Reason,
 ) -> None:
     """History (who cancelled what, and that the customer is emailed), the order's status,
     and the warehouse and customer messages."""
@@ -144,10 +155,12 @@ def _record(
         session,
         order.id,
         HistoryKind.CANCELLATION,
-        f"{what}{verb} by {viewer.display_name}; the customer is notified by email",
+        f"{what}{verb} by {viewer.display_name} ({reason.label}); the customer is notified "
+        "by email",
         viewer=viewer,
         details={
             "actionId": action.id,
+            "reason": reason.code,
             "lines": numbers,
             "wholeOrder": whole,
             "voided": Money.of(voided, order.currency).figure,
@@ -173,7 +186,12 @@ def _record(
         session,
         Destination.WAREHOUSE,
         "cancellation",
-        {"order": order.number, "wholeOrder": whole, "lines": lines_payload},
+        {
+            "order": order.number,
+            "wholeOrder": whole,
+            "lines": lines_payload,
+            "reason": reason.code,
+        },
         order_id=order.id,
     )
     enqueue(
@@ -186,6 +204,8 @@ def _record(
             "order": order.number,
             "wholeOrder": whole,
             "lines": lines_payload,
+            "reason": reason.code,
+            "reasonLabel": label_in(reason, order.language),
         },
         order_id=order.id,
     )

@@ -67,24 +67,29 @@ def check_precision(amount: Decimal, currency: str, field: list[str]) -> Money:
     return Money.of(amount, currency)
 
 
-def refund_payload(order: Order, refund: Refund, line: Line) -> dict[str, object]:
-    """What the payment system needs to issue (or withdraw) a credit note."""
+def refund_payload(order: Order, refund: Refund, line: Line | None) -> dict[str, object]:
+    """What the payment system needs to issue (or withdraw) a credit note; a refund of the
+    shipping charge has no line (``scope`` SHIPPING)."""
     return {
         "orderNumber": order.number,
         "refundId": refund.id,
         "actionId": refund.action_id,
         "kind": refund.kind.value,
-        "lineNumber": line.number,
-        "sku": line.sku_code,
+        "scope": "LINE" if line is not None else "SHIPPING",
+        "lineNumber": line.number if line is not None else None,
+        "sku": line.sku_code if line is not None else None,
         "net": Money.of(refund.net, refund.currency).figure,
         "tax": Money.of(refund.tax, refund.currency).figure,
         "gross": Money.of(refund.gross, refund.currency).figure,
         "currency": refund.currency,
         "paymentMethod": order.payment_method,
+        "retryOf": refund.retry_of_id,
     }
 
 
-def queue_credit_note(session: AsyncSession, order: Order, refund: Refund, line: Line) -> None:
+def queue_credit_note(
+    session: AsyncSession, order: Order, refund: Refund, line: Line | None
+) -> None:
     """Ask the payment system for a credit note (a refund request)."""
     enqueue(
         session, Destination.PAYMENT, "credit_note", refund_payload(order, refund, line), order.id
@@ -92,7 +97,7 @@ def queue_credit_note(session: AsyncSession, order: Order, refund: Refund, line:
 
 
 def queue_credit_note_cancelled(
-    session: AsyncSession, order: Order, refund: Refund, line: Line
+    session: AsyncSession, order: Order, refund: Refund, line: Line | None
 ) -> None:
     """Tell the payment system that a requested credit note is withdrawn."""
     payload = refund_payload(order, refund, line)

@@ -1,5 +1,6 @@
 """Reshipments: lost or damaged items sent again, free of charge, on a new order
-``<number>-R<n>``, optionally by another shipping method to another address."""
+``<number>-R<n>``, optionally by another shipping method to another address, with an optional
+reason from the configured reshipment list (lost in transit, damaged, wrong item, ...)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from resolvers.eligibility import reshippable
 from resolvers.errors import ValidationFailed
 from resolvers.idempotency import Outcome
 from resolvers.journal import add_history
+from resolvers.reasons import ReasonKind, pick, reasons
 
 MAX_COMMENT = 1000
 MAX_METHOD = 64
@@ -111,6 +113,7 @@ async def create_reshipment(
     shipping_method: str | None = None,
     shipping_address: AddressRequest | None = None,
     comment: str | None = None,
+    reason: str | None = None,
     expected_version: int | None = None,
 ) -> Outcome:
     """Create the reshipment order for shipped or delivered lines and reserve its stock."""
@@ -123,6 +126,9 @@ async def create_reshipment(
     if shipping_address is not None:
         overrides.update(check_address(shipping_address))
     text = check_comment(comment, required=False, limit=MAX_COMMENT, field=["input", "comment"])
+    why = None
+    if reason is not None and reason.strip():
+        why = pick(await reasons(session, ReasonKind.RESHIPMENT), reason, ["input", "reason"])
     order = await lock_order(session, viewer, order_id, expected_version, ["input", "orderId"])
     lines = await order_lines(session, order, ids, paths)
     for line, path in zip(lines, paths, strict=True):
@@ -146,6 +152,7 @@ async def create_reshipment(
         ActionKind.RESHIPMENT,
         ActionStatus.COMPLETED,
         comment=text,
+        reason_code=why.code if why else None,
         resulting_order_id=new_order.id,
     )
     for line in lines:
@@ -155,10 +162,11 @@ async def create_reshipment(
         order.id,
         HistoryKind.RESHIPMENT,
         f"Reshipment {new_order.number} created by {viewer.display_name} for "
-        f"{numbers_text(lines)}{_changes(order, new_order)}",
+        f"{numbers_text(lines)}{_changes(order, new_order)}" + (f": {why.label}" if why else ""),
         viewer=viewer,
         details={
             "actionId": action.id,
+            "reason": why.code if why else None,
             "order": new_order.number,
             "lines": [line.number for line in lines],
             "shippingMethod": new_order.shipping_method,

@@ -1,4 +1,4 @@
-"""Returns: SHIPPED or DELIVERED lines go back to a source, and on approval their remaining
+"""Returns: DELIVERED lines go back to a source, and on approval their remaining
 net (+ tax) is refunded from the ledger. Where a line may go back to is
 ``resolvers.return_sources``; approving and cancelling are ``resolvers.actions.return_review``.
 
@@ -28,7 +28,7 @@ from models.enums import ActionKind, ActionStatus, Destination, HistoryKind, Lin
 from resolvers.actions.common import check_comment, line_numbers, lock_order, open_action
 from resolvers.actions.lookup import load_visible_order
 from resolvers.actions.refunds import RefundFigures, figures
-from resolvers.eligibility import SHIPPED_OR_DELIVERED, returnable
+from resolvers.eligibility import returnable
 from resolvers.errors import (
     LineNotEligible,
     NotFound,
@@ -109,8 +109,8 @@ async def _plan(
         reason = pick(allowed_reasons, item.reason, [*field, "reason"])
         if not returnable(line):
             raise LineNotEligible(
-                f"Line {line.number} is {line.status.value}: only shipped or delivered lines "
-                "without an open return can be returned.",
+                f"Line {line.number} is {line.status.value}: only delivered lines without an "
+                "open return can be returned.",
                 field=[*field, "lineId"],
                 line_id=line.id,
                 status=line.status.value,
@@ -178,7 +178,7 @@ async def create_return(session: AsyncSession, viewer: Viewer, request: ReturnRe
         )
         result = await session.execute(
             update(Line)
-            .where(Line.id == line.id, Line.status.in_(SHIPPED_OR_DELIVERED))
+            .where(Line.id == line.id, Line.status == LineStatus.DELIVERED)
             .values(status=LineStatus.RETURN_REQUESTED, status_before_return=line.status)
             .execution_options(synchronize_session=False)
         )

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from resolvers.loaders.catalog import SkuLoader
+from resolvers.loaders.customers import CustomerOrderCountLoader, CustomerPostsalesLoader
+from resolvers.loaders.fulfilment import RefundsByOrderLoader, ShipmentsByOrderLoader
 from resolvers.loaders.history import HistoryLoader
 from resolvers.loaders.lines import LineLoader, LinesByOrderLoader
 from resolvers.loaders.orders import LinkedOrdersLoader
@@ -34,14 +37,21 @@ class Loaders:
     action_lines: ActionLinesLoader
     history: HistoryLoader
     stock: StockLoader
+    shipments_by_order: ShipmentsByOrderLoader
+    refunds_by_order: RefundsByOrderLoader
+    sku: SkuLoader
+    customer_order_count: CustomerOrderCountLoader
+    customer_postsales: CustomerPostsalesLoader
 
     @classmethod
     def build(cls, sessionmaker: async_sessionmaker[AsyncSession]) -> Loaders:
         source = SourceLoader(sessionmaker)
         order = OrderLoader(sessionmaker)
         user = UserLoader(sessionmaker)
+        refunds = RefundsByOrderLoader(sessionmaker)
+        shipments = ShipmentsByOrderLoader(sessionmaker)
         return cls(
-            lines_by_order=LinesByOrderLoader(sessionmaker),
+            lines_by_order=LinesByOrderLoader(sessionmaker, shipments),
             line=LineLoader(sessionmaker),
             store=StoreLoader(sessionmaker),
             source=source,
@@ -49,8 +59,13 @@ class Loaders:
             user=user,
             order=order,
             linked_orders=LinkedOrdersLoader(sessionmaker, order),
-            actions_by_order=ActionsByOrderLoader(sessionmaker, source, user),
+            actions_by_order=ActionsByOrderLoader(sessionmaker, source, user, refunds),
             action_lines=ActionLinesLoader(sessionmaker),
             history=HistoryLoader(sessionmaker, user),
             stock=StockLoader(sessionmaker),
+            shipments_by_order=shipments,
+            refunds_by_order=refunds,
+            sku=SkuLoader(sessionmaker),
+            customer_order_count=CustomerOrderCountLoader(sessionmaker),
+            customer_postsales=CustomerPostsalesLoader(sessionmaker),
         )

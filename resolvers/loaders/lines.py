@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Line
+from models import Line, Shipment
 from resolvers.loaders.base import SessionLoader, grouped, one_each
+from resolvers.loaders.fulfilment import ShipmentsByOrderLoader
 
 
 class LinesByOrderLoader(SessionLoader[int, list[Line]]):
+    """Lines of each order; primes the shipments loader with the orders' parcels (every
+    parcel holds lines), so that the detail page needs no statement for them."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        shipments: ShipmentsByOrderLoader | None = None,
+    ) -> None:
+        super().__init__(sessionmaker)
+        self.shipments = shipments
+
     async def load_batch(self, session: AsyncSession, keys: list[int]) -> list[list[Line]]:
-        rows = await session.scalars(
-            select(Line).where(Line.order_id.in_(keys)).order_by(Line.order_id, Line.number)
+        result = await session.execute(
+            select(Line, Shipment)
+            .outerjoin(Shipment, Shipment.id == Line.shipment_id)
+            .where(Line.order_id.in_(keys))
+            .order_by(Line.order_id, Line.number)
         )
-        return grouped(keys, rows, lambda line: line.order_id)
+        lines, parcels = [], {}
+        for line, parcel in result:
+            lines.append(line)
+            if parcel is not None:
+                parcels[parcel.id] = parcel
+        if self.shipments is not None:
+            ordered = sorted(parcels.values(), key=lambda p: (p.shipped_at, p.id))
+            for key, found in zip(keys, grouped(keys, ordered, lambda p: p.order_id), strict=True):
+                self.shipments.prime(key, found)
+        return grouped(keys, lines, lambda line: line.order_id)
 
 
 class LineLoader(SessionLoader[int, Line | None]):

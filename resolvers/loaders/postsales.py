@@ -5,43 +5,55 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import Line, PostsalesAction, PostsalesActionLine, Source, User
+from models import Line, PostsalesAction, PostsalesActionLine, Refund, Source, User
 from resolvers.loaders.base import SessionLoader, grouped
+from resolvers.loaders.fulfilment import RefundsByOrderLoader
 from resolvers.loaders.simple import SourceLoader, UserLoader
 
 
 class ActionsByOrderLoader(SessionLoader[int, list[PostsalesAction]]):
     """Actions of each order, oldest first; primes the source and user loaders with their
-    return sources and creators, so that the detail page needs no statement for them."""
+    return sources and creators, and the refunds loader with the orders' refunds (every
+    refund belongs to an action), so that the detail page needs no statement for them."""
 
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         sources: SourceLoader,
         users: UserLoader,
+        refunds: RefundsByOrderLoader | None = None,
     ) -> None:
         super().__init__(sessionmaker)
         self.sources = sources
         self.users = users
+        self.refunds = refunds
 
     async def load_batch(
         self, session: AsyncSession, keys: list[int]
     ) -> list[list[PostsalesAction]]:
         result = await session.execute(
-            select(PostsalesAction, Source, User)
+            select(PostsalesAction, Source, User, Refund)
             .outerjoin(Source, Source.id == PostsalesAction.return_source_id)
             .outerjoin(User, User.id == PostsalesAction.created_by_id)
+            .outerjoin(Refund, Refund.action_id == PostsalesAction.id)
             .where(PostsalesAction.order_id.in_(keys))
-            .order_by(PostsalesAction.created_at, PostsalesAction.id)
+            .order_by(PostsalesAction.created_at, PostsalesAction.id, Refund.id)
         )
-        actions = []
-        for action, source, user in result:
+        actions: dict[int, PostsalesAction] = {}
+        refunds: list[Refund] = []
+        for action, source, user, refund in result:
             if source is not None:
                 self.sources.prime(source.id, source)
             if user is not None:
                 self.users.prime(user.id, user)
-            actions.append(action)
-        return grouped(keys, actions, lambda a: a.order_id)
+            if refund is not None:
+                refunds.append(refund)
+            actions.setdefault(action.id, action)
+        if self.refunds is not None:
+            refunds.sort(key=lambda r: r.id)
+            for key, found in zip(keys, grouped(keys, refunds, lambda r: r.order_id), strict=True):
+                self.refunds.prime(key, found)
+        return grouped(keys, actions.values(), lambda a: a.order_id)
 
 
 class ActionLinesLoader(SessionLoader[int, list[tuple[PostsalesActionLine, Line]]]):

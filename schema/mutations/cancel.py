@@ -16,6 +16,7 @@ from schema.errors import (
     LineNotEligible,
     NotFound,
     OrderStatusInvalid,
+    ReasonUnknown,
     ValidationFailed,
     VersionConflict,
 )
@@ -31,6 +32,11 @@ class OrderCancelInput(OrderChangeInput):
         "An empty list is refused.",
     )
     comment: str | None = strawberry.field(default=None, description="Up to 1,000 characters.")
+    reason: str | None = strawberry.field(
+        default=None,
+        description="Required: a code of postsalesReasons(kind: CANCELLATION); without one the "
+        "answer is ReasonUnknown listing the codes allowed.",
+    )
 
 
 @strawberry.type
@@ -45,6 +51,7 @@ OrderCancelResult = Annotated[
     | OrderStatusInvalid
     | LineNotEligible
     | CommentInvalid
+    | ReasonUnknown
     | AmountExceedsRefundable
     | VersionConflict
     | IdempotencyKeyReused,
@@ -71,6 +78,7 @@ async def order_cancel(info: Info, input: OrderCancelInput) -> OrderCancelResult
             order_id=order_id,
             line_ids=line_ids,
             comment=input.comment,
+            reason=input.reason,
             expected_version=input.expected_version,
         ),
     )

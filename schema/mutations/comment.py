@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.actions.comment import add_comment
+from resolvers.actions.comment import CommentKind, add_comment
 from schema import ids
 from schema.context import Info
 from schema.errors import (
@@ -18,11 +18,24 @@ from schema.errors import (
 )
 from schema.mutations.common import OrderChanged, OrderChangeInput, change_order
 
+CommentKindEnum = strawberry.enum(
+    CommentKind,
+    name="CommentKind",
+    description="What a comment records: COMMUNICATION with the customer, a COMPLAINT, a "
+    "TICKET_NOTE, TRACKING_INFORMATION of a shipment, or OTHER.",
+)
+
 
 @strawberry.input
 class OrderCommentAddInput(OrderChangeInput):
     order_id: strawberry.ID
     text: str = strawberry.field(description="1–2,000 characters, stored as typed.")
+    kind: CommentKind = strawberry.field(
+        default=CommentKind.OTHER, description="What the comment records (OTHER if omitted)."
+    )
+    ticket_reference: str | None = strawberry.field(
+        default=None, description="The external ticket it belongs to, up to 64 characters."
+    )
 
 
 @strawberry.type
@@ -49,7 +62,13 @@ async def order_comment_add(info: Info, input: OrderCommentAddInput) -> OrderCom
         "orderCommentAdd",
         input,
         lambda s, v: add_comment(
-            s, v, order_id=order_id, text=input.text, expected_version=input.expected_version
+            s,
+            v,
+            order_id=order_id,
+            text=input.text,
+            kind=input.kind,
+            ticket_reference=input.ticket_reference,
+            expected_version=input.expected_version,
         ),
     )
     return OrderCommentAddSuccess(order=done.order)

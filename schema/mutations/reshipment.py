@@ -15,6 +15,7 @@ from schema.errors import (
     LineNotEligible,
     NotFound,
     OutOfStock,
+    ReasonUnknown,
     ValidationFailed,
     VersionConflict,
 )
@@ -50,6 +51,10 @@ class ReshipmentCreateInput(OrderChangeInput):
         description="Overrides the original shipping address; not validated against a carrier.",
     )
     comment: str | None = strawberry.field(default=None, description="Up to 1,000 characters.")
+    reason: str | None = strawberry.field(
+        default=None,
+        description="Why: a code of postsalesReasons(kind: RESHIPMENT), e.g. LOST_IN_TRANSIT.",
+    )
 
 
 @strawberry.type
@@ -64,6 +69,7 @@ ReshipmentCreateResult = Annotated[
     | LineNotEligible
     | OutOfStock
     | CommentInvalid
+    | ReasonUnknown
     | VersionConflict
     | IdempotencyKeyReused,
     strawberry.union("ReshipmentCreateResult"),
@@ -101,6 +107,7 @@ async def reshipment_create(info: Info, input: ReshipmentCreateInput) -> Reshipm
             shipping_method=input.shipping_method,
             shipping_address=_address(input.shipping_address),
             comment=input.comment,
+            reason=input.reason,
             expected_version=input.expected_version,
         ),
     )

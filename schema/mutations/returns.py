@@ -48,7 +48,7 @@ class ReturnLineInput:
     )
 
 
-@strawberry.input(description="A return of shipped or delivered lines of one order.")
+@strawberry.input(description="A return of delivered lines of one order.")
 class ReturnCreateInput(OrderChangeInput):
     order_id: strawberry.ID
     lines: list[ReturnLineInput]
