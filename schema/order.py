@@ -16,6 +16,7 @@ from models import Store as StoreRow
 from models.enums import CustomerType, LineStatus, OrderStatus, OrderType
 from resolvers.errors import ValidationFailed
 from resolvers.orders import find_order, history_page, visible_to
+from resolvers.pagination import MAX_PAGE
 from schema.common import Address, Money
 from schema.context import Info
 from schema.ids import db_id
@@ -262,8 +263,12 @@ class Order(relay.Node):
     ) -> list[Annotated[HistoryEntry, strawberry.lazy("schema.history")]]:
         from schema.history import HistoryEntry
 
-        if last is not None and (last < 0 or first is not None or after is not None):
-            raise ValidationFailed("last is 0 or more, without first or after.", field=["last"])
+        if last is not None and (
+            not 0 <= last <= MAX_PAGE or first is not None or after is not None
+        ):
+            raise ValidationFailed(
+                f"last is 0 to {MAX_PAGE}, without first or after.", field=["last"]
+            )
         if first is None and after is None:
             rows = await info.context.loaders.history.load((self.row.id, last))
             return [HistoryEntry.from_row(r, info) for r in rows]

@@ -25,6 +25,7 @@ from schema.mutation import Mutation
 from schema.order import Line, Order
 from schema.postsales import PostsalesAction
 from schema.query import Query
+from schema.scalars import SCALAR_OVERRIDES
 
 
 class CsdeskSchema(strawberry.Schema):
@@ -55,6 +56,7 @@ def build_schema() -> strawberry.Schema:
         types=[Order, Line, PostsalesAction, HistoryEntry],
         extensions=extensions,
         exception_handlers=exception_handlers(),
+        scalar_overrides=SCALAR_OVERRIDES,
         # Not sort_schema=True: in Strawberry 0.341 the sorted copy holds new type objects
         # that union type resolution no longer recognises. export_sdl() sorts instead.
         config=StrawberryConfig(),

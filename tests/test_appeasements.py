@@ -167,13 +167,11 @@ async def test_every_refusal_is_typed_and_changes_nothing(db: Database, gql: Gra
             {"maximumRefundable": {"amount": "100.00", "currency": "GBP"}},
         ),
         (
-            {"amount": "1E+30"},
+            {"amount": "1" + "0" * 30},
             "AmountExceedsRefundable",
             ["input", "amount"],
             {"maximumRefundable": {"amount": "100.00", "currency": "GBP"}},
         ),
-        ({"amount": "NaN"}, "AmountNotPositive", ["input", "amount"], {}),
-        ({"amount": "Infinity"}, "ValidationFailed", ["input", "amount"], {}),
         (
             {"reason": "BECAUSE"},
             "ReasonUnknown",
@@ -220,6 +218,13 @@ async def test_every_refusal_is_typed_and_changes_nothing(db: Database, gql: Gra
         assert await snapshot(db) == before, change
     # Every error type has a code of its own.
     assert len(set(codes.values())) == len(codes) == 9
+    # What is no plain amount never reaches the rules (schema/scalars.py).
+    for amount in ("1E+30", "NaN", "Infinity"):
+        payload = {"lineId": line, "amount": amount, "reason": "GOODWILL"}
+        body = await gql.execute(APPEASE, {"input": payload})
+        assert body["data"] is None, amount
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", amount
+        assert await snapshot(db) == before, amount
 
 
 async def test_a_dry_run_computes_the_refund_and_writes_nothing(
