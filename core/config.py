@@ -61,6 +61,8 @@ class Settings:
     payment_simulator_delay_seconds: float = 10.0
     # `csdesk serve` runs the outbox worker in the same process (the demo does).
     worker_in_process: bool = False
+    # Queries costing more are refused before they run (schema/cost.py, README "Query cost").
+    max_query_cost: int = 10_000
 
     @property
     def development(self) -> bool:
@@ -102,6 +104,7 @@ class Settings:
             "payment_simulator": _bool("CSDESK_PAYMENT_SIMULATOR", False),
             "payment_simulator_delay_seconds": _float("CSDESK_PAYMENT_SIMULATOR_DELAY", 10.0),
             "worker_in_process": _bool("CSDESK_WORKER_IN_PROCESS", False),
+            "max_query_cost": int(_float("CSDESK_MAX_QUERY_COST", 10_000)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
