@@ -63,6 +63,8 @@ class Settings:
     worker_in_process: bool = False
     # Queries costing more are refused before they run (schema/cost.py, README "Query cost").
     max_query_cost: int = 10_000
+    # A query running longer is stopped with REQUEST_TIMEOUT; 0 turns the budget off.
+    request_timeout_seconds: float = 10.0
 
     @property
     def development(self) -> bool:
@@ -105,6 +107,7 @@ class Settings:
             "payment_simulator_delay_seconds": _float("CSDESK_PAYMENT_SIMULATOR_DELAY", 10.0),
             "worker_in_process": _bool("CSDESK_WORKER_IN_PROCESS", False),
             "max_query_cost": int(_float("CSDESK_MAX_QUERY_COST", 10_000)),
+            "request_timeout_seconds": _float("CSDESK_REQUEST_TIMEOUT_SECONDS", 10.0),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.budget import RequestBudget
 from schema.cost import QueryCost
 from schema.errors import exception_handlers
 from schema.extensions import SqlStatementsExtension
@@ -54,6 +55,7 @@ def build_schema() -> strawberry.Schema:
         # prices the operation before it runs (schema/cost.py).
         QueryCost,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        RequestBudget,
         SqlStatementsExtension,
         ErrorBoundary,
     ]
