@@ -47,6 +47,8 @@ async def test_an_appeasement_refunds_part_of_the_net_with_history_and_credit_no
     db: Database, gql: GraphQLClient
 ) -> None:
     made = await made_order(db)
+    # Line 2's own SKU, unlike line 1's, so that the credit note shows it came from line 2.
+    await set_line(db, made, 2, sku_code="SKU-OF-LINE-2")
     await gql.login("agent")
     result = success(
         await appease(gql, made, 2, "5.00", comment="Parcel two days late."),
@@ -104,7 +106,7 @@ async def test_an_appeasement_refunds_part_of_the_net_with_history_and_credit_no
         "actionId": action_id,
         "kind": "APPEASEMENT",
         "lineNumber": 2,
-        "sku": message.payload["sku"],
+        "sku": "SKU-OF-LINE-2",
         "net": "5.00",
         "tax": "1.00",
         "gross": "6.00",
