@@ -1,4 +1,4 @@
-"""What a query may ask for: its cost, priced before it runs, and its depth.
+"""What a query costs, priced before it runs, and refused above the limit.
 
 The cost model, in the spirit of Shopify's and GitHub's: a cost counts the objects a query
 may make the server build, from the document and its variables alone, before anything runs.
@@ -15,21 +15,19 @@ may make the server build, from the document and its variables alone, before any
   key twice) count once. Where a field returns an interface or a union, the most expensive
   possible type counts. ``@skip``/``@include`` are ignored: the cost is an upper bound.
 - Introspection fields (``__schema``, ``__type``) cost nothing here; graphql-core's
-  ``MaxIntrospectionDepthRule`` bounds them instead.
+  ``MaxIntrospectionDepthRule`` bounds them instead (``schema.limits``).
 
-``QueryCost`` refuses an operation that costs more than ``Settings.max_query_cost`` with
-``extensions.code = "QUERY_TOO_COMPLEX"`` (and its ``cost`` and ``limit``), and reports
+``QueryCost`` adds the limit rules of ``schema.limits`` to validation, refuses an operation
+that costs more than ``Settings.max_query_cost`` with ``extensions.code =
+"QUERY_TOO_COMPLEX"`` (and its ``cost`` and ``limit``) without running it, and reports
 ``extensions.cost = {"requested": n, "limit": m}`` on every response to a valid document.
-The depth (fields on the longest path, a root field being 1) is a validation rule, refused
-above ``MAX_DEPTH`` with the same code.
-
-The validation rules are built once per process (``VALIDATION_RULES``), so that Strawberry's
-validation cache, keyed by document and rules, answers a repeated document without validating
-it again. The cost depends on the variables, so it is computed per request, after validation.
+A repeated request (the same document object from the parser cache, the same integer
+variables) is priced once (``price``).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -49,26 +47,19 @@ from graphql import (
     NamedTypeNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
     VariableNode,
     get_named_type,
     is_abstract_type,
     is_leaf_type,
 )
 from graphql.utilities import get_operation_ast
-from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.types import ExecutionResult
 
 from core.config import Settings
 from resolvers.pagination import MAX_PAGE
+from schema.limits import CODE, LIMIT_RULES, fragments_of
 
-CODE = "QUERY_TOO_COMPLEX"
-# Fields on the longest path of an operation, a root field counting 1.
-MAX_DEPTH = 12
-MAX_ALIASES = 30
 DEFAULT_LIST_SIZE = 10
 # Assumed sizes of plain lists that usually hold more (or fewer) than DEFAULT_LIST_SIZE.
 ASSUMED_SIZES: Mapping[tuple[str, str], int] = {
@@ -81,74 +72,6 @@ ASSUMED_SIZES: Mapping[tuple[str, str], int] = {
 }
 # Scalars that run a query of their own.
 SCALAR_COSTS: Mapping[tuple[str, str], int] = {("Connection", "totalCount"): 1}
-
-
-class DepthLimit(ValidationRule):
-    """Refuses an operation more than MAX_DEPTH fields deep (a root field is 1 deep)."""
-
-    def __init__(self, context: ValidationContext) -> None:
-        super().__init__(context)
-        document = context.document
-        fragments = _fragments(document.definitions)
-        for definition in document.definitions:
-            if not isinstance(definition, OperationDefinitionNode):
-                continue
-            try:
-                depth = _depth(definition.selection_set, fragments, frozenset(), 0)
-            except RecursionError:
-                depth = MAX_DEPTH + 1
-            if depth > MAX_DEPTH:
-                context.report_error(
-                    GraphQLError(
-                        f"The operation is more than {MAX_DEPTH} fields deep; at most "
-                        f"{MAX_DEPTH} are allowed (a root field is 1 deep).",
-                        definition,
-                        extensions={"code": CODE, "reason": "DEPTH", "limit": MAX_DEPTH},
-                    )
-                )
-
-
-def _depth(
-    selections: SelectionSetNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    spread: frozenset[str],
-    above: int,
-) -> int:
-    """Fields on the longest path through ``selections``, which lie below ``above`` fields;
-    stops looking once the path is longer than MAX_DEPTH."""
-    if above > MAX_DEPTH:
-        return 0
-    deepest = 0
-    for selection in selections.selections:
-        if isinstance(selection, FieldNode):
-            depth = 1
-            # Introspection is bounded by MaxIntrospectionDepthRule.
-            if selection.selection_set and not selection.name.value.startswith("__"):
-                depth += _depth(selection.selection_set, fragments, spread, above + 1)
-        elif isinstance(selection, InlineFragmentNode):
-            depth = _depth(selection.selection_set, fragments, spread, above)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or name in spread:
-                continue
-            depth = _depth(fragment.selection_set, fragments, spread | {name}, above)
-        else:  # pragma: no cover - no other selection kinds exist
-            continue
-        deepest = max(deepest, depth)
-    return deepest
-
-
-# Built once: the same classes on every request keep Strawberry's validation cache warm.
-LIMIT_RULES: tuple[type[ASTValidationRule], ...] = (
-    DepthLimit,
-    max_aliases_rule(MAX_ALIASES),
-    MaxIntrospectionDepthRule,
-)
-
-
-def _fragments(definitions: Any) -> dict[str, FragmentDefinitionNode]:
-    return {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 class _Pricer:
@@ -307,9 +230,37 @@ def operation_cost(
     if root is None:
         return None
     pricer = _Pricer(
-        schema, _fragments(document.definitions), variables or {}, _variable_defaults(operation)
+        schema, fragments_of(document.definitions), variables or {}, _variable_defaults(operation)
     )
     return pricer.selection([operation.selection_set], root)
+
+
+# Prices of recent requests, keyed by the document's identity (the parser cache hands out
+# the same object for the same text; each entry keeps its document alive, so the identity
+# stays its own), the operation and the integer variables, the only ones a price reads.
+PRICE_CACHE_SIZE = 1024
+PriceKey = tuple[int, int, str | None, tuple[tuple[str, int], ...]]
+_prices: OrderedDict[PriceKey, tuple[Any, int | None]] = OrderedDict()
+
+
+def price(
+    schema: GraphQLSchema,
+    document: Any,
+    variables: Mapping[str, Any] | None,
+    operation_name: str | None,
+) -> int | None:
+    """``operation_cost``, remembered for the last PRICE_CACHE_SIZE requests."""
+    numbers = tuple(sorted((k, v) for k, v in (variables or {}).items() if type(v) is int))
+    key = (id(schema), id(document), operation_name, numbers)
+    known = _prices.get(key)
+    if known is not None and known[0] is document:
+        _prices.move_to_end(key)
+        return known[1]
+    cost = operation_cost(schema, document, variables, operation_name)
+    _prices[key] = (document, cost)
+    if len(_prices) > PRICE_CACHE_SIZE:
+        _prices.popitem(last=False)
+    return cost
 
 
 def too_complex(cost: int | None, limit: int) -> GraphQLError:
@@ -342,7 +293,7 @@ class QueryCost(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         try:
-            self.cost = operation_cost(
+            self.cost = price(
                 context.schema._schema,
                 context.graphql_document,
                 context.variables,

@@ -14,13 +14,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.util import await_only
 
 from core.db import Database
+from models import Line
+from tests.postsales import Made
 
 
 @contextmanager
@@ -100,3 +103,20 @@ async def someone_waits_for_a_lock(db: Database) -> None:
                 return
         await asyncio.sleep(0.01)
     raise AssertionError("the second transaction never waited for the first one's lock")
+
+
+async def line_of(db: Database, made: Made) -> int:
+    """The id of the (first) line of an order made for a test."""
+    async with db.read() as s:
+        line_id = await s.scalar(select(Line.id).where(Line.order_id == made.id))
+    assert line_id is not None
+    return line_id
+
+
+async def refundable(db: Database, line_id: int) -> Decimal:
+    """The line's remaining refundable net as committed (read here, not through the ledger,
+    whose reads the tests hook)."""
+    async with db.read() as s:
+        value = await s.scalar(select(Line.refundable_net).where(Line.id == line_id))
+    assert value is not None
+    return Decimal(value)

@@ -15,7 +15,8 @@ from graphql import parse
 from core.db import Database
 from csdesk.app import create_app
 from schema import build_schema
-from schema.cost import MAX_DEPTH, operation_cost
+from schema.cost import operation_cost
+from schema.limits import MAX_DEPTH
 from tests.conftest import GraphQLClient, make_settings
 
 LIMIT = 10_000

@@ -14,7 +14,7 @@ from graphql import ValidationContext
 from strawberry.extensions.parser_cache import _get_parse_cache
 
 from schema import build_schema
-from schema.cost import DepthLimit
+from schema.limits import DepthLimit
 from schema.schema import DOCUMENT_CACHE_SIZE
 
 # The part of the context the permission check reads: nobody signed in.
