@@ -65,6 +65,10 @@ class Settings:
     warehouse_simulator_delay_seconds: float = 20.0
     # `csdesk serve` runs the outbox worker in the same process (the demo does).
     worker_in_process: bool = False
+    # Queries costing more are refused before they run (schema/cost.py, README "Query cost").
+    max_query_cost: int = 10_000
+    # A query running longer is stopped with REQUEST_TIMEOUT; 0 turns the budget off.
+    request_timeout_seconds: float = 10.0
 
     @property
     def development(self) -> bool:
@@ -108,6 +112,8 @@ class Settings:
             "warehouse_simulator": _bool("CSDESK_WAREHOUSE_SIMULATOR", False),
             "warehouse_simulator_delay_seconds": _float("CSDESK_WAREHOUSE_SIMULATOR_DELAY", 20.0),
             "worker_in_process": _bool("CSDESK_WORKER_IN_PROCESS", False),
+            "max_query_cost": int(_float("CSDESK_MAX_QUERY_COST", 10_000)),
+            "request_timeout_seconds": _float("CSDESK_REQUEST_TIMEOUT_SECONDS", 10.0),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from models import Store as StoreRow
 from models.enums import CustomerType, OrderStatus, OrderType
 from resolvers.errors import ValidationFailed
 from resolvers.orders import find_order, history_page, visible_to
+from resolvers.pagination import MAX_PAGE
 from schema.common import Address, Money
 from schema.context import Info
 from schema.customer import Customer
@@ -247,8 +248,12 @@ class Order(relay.Node):
     ) -> list[Annotated[HistoryEntry, strawberry.lazy("schema.history")]]:
         from schema.history import HistoryEntry
 
-        if last is not None and (last < 0 or first is not None or after is not None):
-            raise ValidationFailed("last is 0 or more, without first or after.", field=["last"])
+        if last is not None and (
+            not 0 <= last <= MAX_PAGE or first is not None or after is not None
+        ):
+            raise ValidationFailed(
+                f"last is 0 to {MAX_PAGE}, without first or after.", field=["last"]
+            )
         if first is None and after is None:
             return answer(
                 info.context.loaders.history,

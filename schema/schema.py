@@ -9,14 +9,16 @@ from collections.abc import Callable
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.budget import RequestBudget
+from schema.cost import QueryCost
 from schema.errors import exception_handlers
 from schema.extensions import SqlStatementsExtension
 from schema.history import HistoryEntry
@@ -25,6 +27,10 @@ from schema.mutation import Mutation
 from schema.order import Line, Order
 from schema.postsales import PostsalesAction
 from schema.query import Query
+from schema.scalars import SCALAR_OVERRIDES
+
+# Distinct documents whose parse and validation are remembered (the SPA sends a few dozen).
+DOCUMENT_CACHE_SIZE = 256
 
 
 class CsdeskSchema(strawberry.Schema):
@@ -43,9 +49,13 @@ def build_schema() -> strawberry.Schema:
     the first schema built from them. ``extensions.sqlStatements`` appears only where the app
     counts statements (development mode)."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxTokensLimiter(max_token_count=5000),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        # Adds the depth and alias rules (built once, so the validation cache hits), then
+        # prices the operation before it runs (schema/cost.py).
+        QueryCost,
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        RequestBudget,
         SqlStatementsExtension,
         ErrorBoundary,
     ]
@@ -55,6 +65,7 @@ def build_schema() -> strawberry.Schema:
         types=[Order, Line, PostsalesAction, HistoryEntry],
         extensions=extensions,
         exception_handlers=exception_handlers(),
+        scalar_overrides=SCALAR_OVERRIDES,
         # Not sort_schema=True: in Strawberry 0.341 the sorted copy holds new type objects
         # that union type resolution no longer recognises. export_sdl() sorts instead.
         config=StrawberryConfig(),

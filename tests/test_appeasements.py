@@ -47,6 +47,8 @@ async def test_an_appeasement_refunds_part_of_the_net_with_history_and_credit_no
     db: Database, gql: GraphQLClient
 ) -> None:
     made = await made_order(db)
+    # Line 2's own SKU, unlike line 1's, so that the credit note shows it came from line 2.
+    await set_line(db, made, 2, sku_code="SKU-OF-LINE-2")
     await gql.login("agent")
     result = success(
         await appease(gql, made, 2, "5.00", comment="Parcel two days late."),
@@ -104,7 +106,7 @@ async def test_an_appeasement_refunds_part_of_the_net_with_history_and_credit_no
         "actionId": action_id,
         "kind": "APPEASEMENT",
         "lineNumber": 2,
-        "sku": message.payload["sku"],
+        "sku": "SKU-OF-LINE-2",
         "net": "5.00",
         "tax": "1.00",
         "gross": "6.00",
@@ -169,13 +171,11 @@ async def test_every_refusal_is_typed_and_changes_nothing(db: Database, gql: Gra
             {"maximumRefundable": {"amount": "100.00", "currency": "GBP"}},
         ),
         (
-            {"amount": "1E+30"},
+            {"amount": "1" + "0" * 30},
             "AmountExceedsRefundable",
             ["input", "amount"],
             {"maximumRefundable": {"amount": "100.00", "currency": "GBP"}},
         ),
-        ({"amount": "NaN"}, "AmountNotPositive", ["input", "amount"], {}),
-        ({"amount": "Infinity"}, "ValidationFailed", ["input", "amount"], {}),
         (
             {"reason": "BECAUSE"},
             "ReasonUnknown",
@@ -222,6 +222,13 @@ async def test_every_refusal_is_typed_and_changes_nothing(db: Database, gql: Gra
         assert await snapshot(db) == before, change
     # Every error type has a code of its own.
     assert len(set(codes.values())) == len(codes) == 9
+    # What is no plain amount never reaches the rules (schema/scalars.py).
+    for amount in ("1E+30", "NaN", "Infinity"):
+        payload = {"lineId": line, "amount": amount, "reason": "GOODWILL"}
+        body = await gql.execute(APPEASE, {"input": payload})
+        assert body["data"] is None, amount
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", amount
+        assert await snapshot(db) == before, amount
 
 
 async def test_a_dry_run_computes_the_refund_and_writes_nothing(

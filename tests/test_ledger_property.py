@@ -77,7 +77,11 @@ async def _run(db: Database, viewer: Viewer, action: Any) -> Outcome | str:
         return type(exc).__name__
 
 
-async def _step(db: Database, viewer: Viewer, made: Any, model: Model, step: Any) -> None:
+async def _step(
+    db: Database, viewer: Viewer, made: Any, model: Model, step: Any
+) -> Outcome | str | None:
+    """Runs the step and checks its answer against the model; returns that answer (None when
+    there was nothing to act on)."""
     kind = step[0]
     if kind == "appease":
         _, number, cents = step
@@ -92,9 +96,10 @@ async def _step(db: Database, viewer: Viewer, made: Any, model: Model, step: Any
             assert isinstance(got, Outcome), got
             model.refundable[number] -= amount
             model.appeasements.append((got.action_id or 0, number, amount, "REQUESTED"))
+        return got
     elif kind == "cancel appeasement":
         if not model.appeasements:
-            return
+            return None
         i = step[1] % len(model.appeasements)
         gid, number, amount, status = model.appeasements[i]
         got = await _run(db, viewer, lambda s: cancel_appeasement(s, viewer, action_id=gid))
@@ -104,6 +109,7 @@ async def _step(db: Database, viewer: Viewer, made: Any, model: Model, step: Any
             model.appeasements[i] = (gid, number, amount, "CANCELLED")
         else:
             assert got == "IllegalTransition"
+        return got
     elif kind == "return":
         numbers = sorted(step[1])
         ret = ReturnRequest(
@@ -117,9 +123,10 @@ async def _step(db: Database, viewer: Viewer, made: Any, model: Model, step: Any
             model.returns.append((got.action_id or 0, set(numbers), "REQUESTED"))
         else:
             assert got == "LineNotEligible"
+        return got
     else:
         if not model.returns:
-            return
+            return None
         i = step[1] % len(model.returns)
         gid, numbers_set, status = model.returns[i]
         approving = kind == "approve"
@@ -127,7 +134,7 @@ async def _step(db: Database, viewer: Viewer, made: Any, model: Model, step: Any
         got = await _run(db, viewer, lambda s: fn(s, viewer, action_id=gid))
         if status != "REQUESTED":
             assert got == "IllegalTransition"
-            return
+            return got
         assert isinstance(got, Outcome), got
         for n in numbers_set:
             if approving:
@@ -136,6 +143,14 @@ async def _step(db: Database, viewer: Viewer, made: Any, model: Model, step: Any
             else:
                 model.status[n] = LineStatus.DELIVERED
         model.returns[i] = (gid, numbers_set, "APPROVED" if approving else "CANCELLED")
+        return got
+
+
+async def _version(db: Database, made: Any) -> int:
+    async with db.read() as s:
+        version = await s.scalar(select(Order.version).where(Order.id == made.id))
+    assert version is not None
+    return version
 
 
 async def _check(db: Database, made: Any, model: Model) -> None:
@@ -161,11 +176,15 @@ async def test_random_sequences_keep_the_ledger_right(db: Database, sequence: li
         user_id = await s.scalar(select(User.id).where(User.username == "supervisor"))
         assert user_id is not None
         viewer = await load_viewer(s, user_id)
-        version = await s.scalar(select(Order.version).where(Order.id == made.id))
     model = Model()
+    version = await _version(db, made)
     for step in sequence:
-        await _step(db, viewer, made, model, step)
+        got = await _step(db, viewer, made, model, step)
         await _check(db, made, model)
-    async with db.read() as s:
-        final = await s.scalar(select(Order.version).where(Order.id == made.id))
-    assert final is not None and version is not None and final >= version
+        # Every action that changed the order bumped its version once; a refusal changed nothing.
+        after = await _version(db, made)
+        if isinstance(got, Outcome):
+            assert after == version + 1, (step, version, after)
+        else:
+            assert after == version, (step, got, version, after)
+        version = after

@@ -190,11 +190,16 @@ async def cancel_appeasement(
     order, action = await locked_action(
         session, viewer, action_id, ActionKind.APPEASEMENT, expected_version, ACTION
     )
+    # Locked, as the payment system's release locks them first: a release that started
+    # before is waited for (and seen), one that starts after waits for this transaction
+    # and finds the refund cancelled. Locking the refund only at its own UPDATE, after the
+    # action's, took the two locks in the opposite order: a deadlock on PostgreSQL.
     refunds = list(
         await session.execute(
             select(Refund, Line)
             .outerjoin(Line, Line.id == Refund.line_id)
             .where(Refund.action_id == action.id)
+            .with_for_update(of=Refund)
             .execution_options(populate_existing=True)
         )
     )
