@@ -32,9 +32,9 @@ from models import (
     Store,
     Style,
 )
-from resolvers import intake as intake_module
 from resolvers.errors import IntakeRejected
 from resolvers.intake import Outcome, import_order, parse_record
+from resolvers.intake import orders as intake_module
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "orders.jsonl"
 
