@@ -551,8 +551,9 @@ async def test_database_without_schema_is_a_clear_error(
     code = await asyncio.to_thread(main, ["import", "orders", str(EXAMPLES)])
     assert code == 2
     err = capsys.readouterr().err
-    assert err.startswith("csdesk: cannot use the database (")
-    assert "csdesk db upgrade" in err
+    assert err.startswith("csdesk: the SQLite database ")
+    assert "does not exist: create it with `csdesk db upgrade`" in err
+    assert not (tmp_path / "new.db").exists()
 
 
 async def test_invalid_utf8_rejects_only_its_line(

@@ -14,8 +14,6 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import IO, Any
 
-from core.config import Settings
-
 PROGRESS_EVERY = 1000
 
 DESCRIPTION = """\
@@ -87,15 +85,18 @@ class Tally:
 
 
 def run(args: argparse.Namespace) -> int:
+    from csdesk.commands.preflight import database_url
+
     try:
         stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
         print(f"csdesk: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(_import(stream, args.file, args.dry_run, args.verbose))
+        url = database_url()
+        return asyncio.run(_import(url, stream, args.file, args.dry_run, args.verbose))
     finally:
-        if stream is not sys.stdin.buffer:
+        if args.file != "-":
             stream.close()
 
 
@@ -111,28 +112,18 @@ def _records(stream: IO[bytes]) -> Iterator[tuple[int, str | None]]:
             yield number, line
 
 
-async def _import(stream: IO[bytes], name: str, dry_run: bool, verbose: bool) -> int:
-    from sqlalchemy import select
+async def _import(url: str, stream: IO[bytes], name: str, dry_run: bool, verbose: bool) -> int:
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.db import Database
-    from models import Store
     from resolvers.errors import IntakeRejected, Problem
     from resolvers.intake import Outcome, import_order, parse_record
 
-    db = Database.connect(Settings.from_env().database_url)
+    db = Database.connect(url)
     tally = Tally()
     seen: dict[str, int] = {}
     number = 0
-    try:
-        async with db.read() as session:
-            await session.scalar(select(Store.id).limit(1))
-    except SQLAlchemyError as exc:
-        await db.dispose()
-        print(f"csdesk: cannot use the database ({_first_line(exc)}); "
-              "is it migrated (csdesk db upgrade)?", file=sys.stderr)  # fmt: skip
-        return 2
     try:
         for number, line in _records(stream):
             label = f"line {number}"

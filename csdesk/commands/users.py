@@ -10,11 +10,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from core.db import Database
+from csdesk.commands.preflight import database_url
 
 T = TypeVar("T")
 
@@ -104,6 +104,7 @@ def run_user_create(args: argparse.Namespace) -> int:
     from resolvers.errors import DomainError
 
     settings = Settings.from_env()
+    url = database_url()  # before asking for a password that could not be used
     password = read_password()
     if password is None:
         return fail("the passwords do not match; nothing was created")
@@ -126,11 +127,9 @@ def run_user_create(args: argparse.Namespace) -> int:
         return role.name, created
 
     try:
-        role_name, created = _in_transaction(settings.database_url, work)
+        role_name, created = _in_transaction(url, work)
     except DomainError as exc:
         return fail(f"{exc.message} Nothing was created.")
-    except SQLAlchemyError as exc:
-        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
     if created:
         print(f"csdesk: created the role {admin.ADMIN_ROLE_NAME!r}")
     print(f"csdesk: created user {args.username.strip()!r} with the role {role_name!r}")
@@ -141,17 +140,15 @@ def run_token_create(args: argparse.Namespace) -> int:
     from resolvers import admin
     from resolvers.errors import DomainError
 
-    settings = Settings.from_env()
+    url = database_url()
 
     async def work(session: AsyncSession) -> str:
         return await admin.create_api_token(session, args.user)
 
     try:
-        token = _in_transaction(settings.database_url, work)
+        token = _in_transaction(url, work)
     except DomainError as exc:
         return fail(f"{exc.message} No token was created.")
-    except SQLAlchemyError as exc:
-        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
     print(token)
     print(
         f"csdesk: API token for {args.user.strip()!r}: it is shown this once and stored only "
