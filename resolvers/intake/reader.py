@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -214,3 +215,15 @@ class Reader:
         else:
             return value
         return None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that was not taken in, and every reason why."""
+
+    problems: list[Problem]
+
+
+def under(prefix: Path, problems: list[Problem]) -> list[Problem]:
+    """The problems with their paths placed under ``prefix`` (e.g. a mutation's input)."""
+    return [Problem((*prefix, *p.path), p.reason, p.code) for p in problems]
