@@ -7,7 +7,7 @@ DEMO_ORDERS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint types pytest schema bench clean
+.PHONY: install run test lint types pytest schema bench bench-import clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ schema: install
 
 bench: install
 	$(BIN)/python -m bench.queue
+
+# csdesk import catalog/stock/orders on fresh databases, in records/s (bench/imports.py;
+# PostgreSQL too when CSDESK_TEST_POSTGRES_URL is set). BENCH_IMPORT_ARGS=--help for more.
+bench-import: install
+	$(BIN)/python -m bench.imports $(BENCH_IMPORT_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info

@@ -27,6 +27,7 @@ from resolvers.errors import Problem
 from resolvers.intake.catalog_record import CatalogDraft, SourceDraft, StoreDraft, StyleDraft
 from resolvers.intake.reader import Rejected
 from resolvers.intake.writes import CATALOG_LOCK, advisory_lock
+from resolvers.intake.writes import table as sql_table
 
 Values = dict[str, Any]
 _STORE_COLUMNS = ("code", "name", "currency", "language", "vat_country")
@@ -217,9 +218,14 @@ class _State:
         ):
             new = table.created()
             if new:
+                # A plain executemany (INSERT … RETURNING runs row by row on SQLite), then
+                # the new ids by code.
+                await session.execute(
+                    insert(sql_table(model)), [{c: v[c] for c in columns} for v in new]
+                )
+                codes = [v["code"] for v in new]
                 rows = await session.execute(
-                    insert(model).returning(model.id, model.code),
-                    [{c: v[c] for c in columns} for v in new],
+                    select(model.id, model.code).where(model.code.in_(codes))
                 )
                 for pk, code in rows:
                     table.now[code]["id"] = pk
@@ -231,7 +237,9 @@ class _State:
             v["style_id"] = style_id.get(v["style_code"], v.get("style_id"))
         new_skus = self.skus.created()
         if new_skus:
-            await session.execute(insert(Sku), [{c: v[c] for c in _SKU_COLUMNS} for v in new_skus])
+            await session.execute(
+                insert(sql_table(Sku)), [{c: v[c] for c in _SKU_COLUMNS} for v in new_skus]
+            )
         changed = self.skus.updated(_SKU_COLUMNS[2:])
         if changed:
             await session.execute(update(Sku), changed)

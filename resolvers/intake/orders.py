@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -130,13 +130,20 @@ async def _existing_numbers(session: AsyncSession, drafts: Sequence[OrderDraft])
     return {key: number for key, number in rows if key is not None}
 
 
+class _Sku(NamedTuple):
+    id: int
+    code: str
+    name: str
+    image_url: str | None
+
+
 @dataclass
 class _Catalog:
     """The stores, sources and SKUs a chunk of drafts names, read once for the chunk."""
 
     stores: dict[str, Store]
     sources: dict[str, Source]
-    skus: dict[str, Sku]
+    skus: dict[str, _Sku]
     first_source: Source | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -145,11 +152,11 @@ class _Catalog:
     @classmethod
     async def load(cls, session: AsyncSession, drafts: Sequence[OrderDraft]) -> _Catalog:
         codes = {line.sku for d in drafts for line in d.lines if line.sku is not None}
-        skus: dict[str, Sku] = {}
+        skus: dict[str, _Sku] = {}
         if codes:
-            skus = {
-                s.code: s for s in await session.scalars(select(Sku).where(Sku.code.in_(codes)))
-            }
+            # Columns, not entities: a chunk names hundreds of SKUs.
+            query = select(Sku.id, Sku.code, Sku.name, Sku.image_url).where(Sku.code.in_(codes))
+            skus = {row.code: _Sku(*row) for row in await session.execute(query)}
         return cls(
             stores={s.code: s for s in await session.scalars(select(Store))},
             sources={s.code: s for s in await session.scalars(select(Source))},
@@ -209,7 +216,7 @@ class _Catalog:
                 "image_url": sku.image_url, "tax_rate": line.tax_rate,
                 "source_id": source.id if source else None, **amounts,
             }  # fmt: skip
-            units.extend(dict(unit) for _ in range(line.quantity))
+            units.extend([unit] * line.quantity)  # one row each when inserted
         assert draft.shipping_amount is not None
         totals = order_totals(units, draft.shipping_amount, currency)
         grand = totals["grand_total"]

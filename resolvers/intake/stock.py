@@ -22,6 +22,7 @@ from models import Inventory, Sku, Store
 from resolvers.errors import Problem
 from resolvers.intake.catalog_record import StockDraft
 from resolvers.intake.reader import Rejected
+from resolvers.intake.writes import table
 
 
 class Level(enum.StrEnum):
@@ -82,10 +83,10 @@ async def set_stock(
         results.append(StockResult(d.store, d.sku, level, before, d.available))
     if changed and not dry_run:
         upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        stmt = upsert(Inventory)
+        stmt = upsert(table(Inventory))
         await session.execute(
             stmt.on_conflict_do_update(
-                index_elements=[Inventory.store_id, Inventory.sku_id],
+                index_elements=["store_id", "sku_id"],
                 set_={"available": stmt.excluded.available},
             ),
             [{"store_id": s, "sku_id": k, "available": n} for (s, k), n in changed.items()],

@@ -4,15 +4,26 @@ and the advisory locks that serialise intakes on PostgreSQL."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ActorKind, Customer, HistoryEntry, HistoryKind, Line, LineStatus, Order, Store
+from models import (
+    ActorKind,
+    Base,
+    Customer,
+    HistoryEntry,
+    HistoryKind,
+    Line,
+    LineStatus,
+    Order,
+    Store,
+)
+from models.base import utcnow
 from resolvers.intake.order_record import OrderDraft
 
 FIRST_NUMBER = 100001
@@ -38,6 +49,11 @@ class PlannedOrder:
     order_id: int | None = None
 
 
+def table(model: type[Base]) -> Table:
+    """A model's table: Core inserts skip the ORM's per-row bookkeeping."""
+    return cast(Table, model.__table__)
+
+
 async def advisory_lock(session: AsyncSession, key: int) -> None:
     """On PostgreSQL, hold intake lock ``key`` until the transaction ends. SQLite needs
     nothing: its write transactions (BEGIN IMMEDIATE) already run one at a time."""
@@ -56,17 +72,28 @@ async def insert_orders(session: AsyncSession, planned: list[PlannedOrder]) -> N
         customer = p.draft.customer
         assert customer is not None and customer.external_id is not None
         p.order["customer_id"] = customers[customer.external_id]
+    # Every column given, defaults included: per-row default functions cost in bulk.
+    now = utcnow()
+    defaults = {"created_at": now, "updated_at": now, "exchange_count": 0, "reshipment_count": 0}
+    for p in planned:
+        p.order.update(defaults)
     await _insert_numbered(session, planned)
     await session.execute(
-        insert(Line),
+        insert(table(Line)),
         [
-            {**unit, "order_id": p.order_id, "number": n, "status": LineStatus.ORDERED}
+            {
+                **unit,
+                "order_id": p.order_id,
+                "number": n,
+                "status": LineStatus.ORDERED,
+                "exchanged": False,
+            }
             for p in planned
             for n, unit in enumerate(p.units, start=1)
         ],
     )
     await session.execute(
-        insert(HistoryEntry),
+        insert(table(HistoryEntry)),
         [
             {
                 "order_id": p.order_id,
@@ -105,7 +132,7 @@ async def _customer_ids(session: AsyncSession, planned: list[PlannedOrder]) -> d
     if missing:
         upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         # A concurrent writer may create one meanwhile: keep theirs.
-        stmt = upsert(Customer).on_conflict_do_nothing(index_elements=[Customer.external_id])
+        stmt = upsert(table(Customer)).on_conflict_do_nothing(index_elements=["external_id"])
         await session.execute(stmt, missing)
         known = {external: pk for external, pk in await session.execute(ids)}
     return known
@@ -124,16 +151,18 @@ async def _insert_numbered(session: AsyncSession, planned: list[PlannedOrder]) -
         ]
         try:
             async with session.begin_nested():
-                inserted = await session.execute(
-                    insert(Order).returning(Order.id, sort_by_parameter_order=True), rows
-                )
-                order_ids = list(inserted.scalars())
+                # A plain executemany, not INSERT … RETURNING: on SQLite that runs one
+                # statement per row. The ids come back by number, which is unique.
+                await session.execute(insert(table(Order)), rows)
         except IntegrityError:
             taken = select(Order.id).where(Order.number_seq >= start).limit(1)
             if await session.scalar(taken) is None:
                 raise  # not a numbering collision
             continue
-        for p, row, order_id in zip(planned, rows, order_ids, strict=True):
-            p.number, p.order_id = row["number"], order_id
+        numbers = [row["number"] for row in rows]
+        query = select(Order.number, Order.id).where(Order.number.in_(numbers))
+        order_id = {number: pk for number, pk in await session.execute(query)}
+        for p, number in zip(planned, numbers, strict=True):
+            p.number, p.order_id = number, order_id[number]
         return
     raise RuntimeError(f"no free order numbers after {_NUMBER_ATTEMPTS} attempts")
