@@ -35,7 +35,13 @@ from models import (
 from resolvers.errors import IntakeRejected, Problem
 from resolvers.intake.order_record import OrderDraft, read_order
 from resolvers.intake.reader import Rejected
-from resolvers.intake.writes import NUMBERING_LOCK, PlannedOrder, advisory_lock, insert_orders
+from resolvers.intake.writes import (
+    NUMBERING_LOCK,
+    PlannedOrder,
+    StoreRow,
+    advisory_lock,
+    insert_orders,
+)
 from resolvers.normalize import reference_key
 from resolvers.order_fields import line_amounts, order_totals, search_keys
 
@@ -141,13 +147,13 @@ class _Sku(NamedTuple):
 class _Catalog:
     """The stores, sources and SKUs a chunk of drafts names, read once for the chunk."""
 
-    stores: dict[str, Store]
-    sources: dict[str, Source]
+    stores: dict[str, StoreRow]
+    sources: dict[str, int]  # code → id
     skus: dict[str, _Sku]
-    first_source: Source | None = field(init=False)
+    first_source: int | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self.first_source = min(self.sources.values(), key=lambda s: s.id, default=None)
+        self.first_source = min(self.sources.values(), default=None)
 
     @classmethod
     async def load(cls, session: AsyncSession, drafts: Sequence[OrderDraft]) -> _Catalog:
@@ -158,8 +164,15 @@ class _Catalog:
             query = select(Sku.id, Sku.code, Sku.name, Sku.image_url).where(Sku.code.in_(codes))
             skus = {row.code: _Sku(*row) for row in await session.execute(query)}
         return cls(
-            stores={s.code: s for s in await session.scalars(select(Store))},
-            sources={s.code: s for s in await session.scalars(select(Source))},
+            stores={
+                row.code: StoreRow(*row)
+                for row in await session.execute(
+                    select(Store.id, Store.code, Store.currency, Store.language, Store.vat_country)
+                )
+            },
+            sources={
+                code: pk for code, pk in await session.execute(select(Source.code, Source.id))
+            },
             skus=skus,
         )
 
@@ -202,7 +215,7 @@ class _Catalog:
         assert store is not None and draft.client_reference is not None
         return self._build(draft, store, draft.client_reference)
 
-    def _build(self, draft: OrderDraft, store: Store, ref: str) -> PlannedOrder | None:
+    def _build(self, draft: OrderDraft, store: StoreRow, ref: str) -> PlannedOrder | None:
         """Expand the lines into one line per unit; compute and check the totals."""
         currency = store.currency
         units: list[dict[str, Any]] = []
@@ -214,7 +227,7 @@ class _Catalog:
             unit = {
                 "sku_id": sku.id, "sku_code": sku.code, "product_name": sku.name,
                 "image_url": sku.image_url, "tax_rate": line.tax_rate,
-                "source_id": source.id if source else None, **amounts,
+                "source_id": source, **amounts,
             }  # fmt: skip
             units.extend([unit] * line.quantity)  # one row each when inserted
         assert draft.shipping_amount is not None

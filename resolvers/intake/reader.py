@@ -93,6 +93,14 @@ class Reader:
     ) -> str | None:
         """Trimmed text; empty counts as missing."""
         value = obj.get(key)
+        if value.__class__ is str:  # the usual case, checked first: every record has dozens
+            value = value.strip()
+            if (
+                value
+                and len(value) <= max_length
+                and (pattern is None or pattern[0].fullmatch(value))
+            ):
+                return value
         where = (*path, key)
         if isinstance(value, str):
             value = value.strip()

@@ -4,7 +4,7 @@ and the advisory locks that serialise intakes on PostgreSQL."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,7 +21,6 @@ from models import (
     Line,
     LineStatus,
     Order,
-    Store,
 )
 from models.base import utcnow
 from resolvers.intake.order_record import OrderDraft
@@ -35,12 +34,22 @@ NUMBERING_LOCK = 0
 CATALOG_LOCK = 1
 
 
+class StoreRow(NamedTuple):
+    """What an intake needs of a store (plain values: read once per chunk, used per order)."""
+
+    id: int
+    code: str
+    currency: str
+    language: str
+    vat_country: str
+
+
 @dataclass
 class PlannedOrder:
     """An accepted draft, its order row and its unit lines, ready to insert."""
 
     draft: OrderDraft
-    store: Store
+    store: StoreRow
     reference: str
     order: dict[str, Any]
     units: list[dict[str, Any]]
