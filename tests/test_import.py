@@ -502,16 +502,26 @@ async def test_dry_run_command_writes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = tmp_path / "orders.jsonl"
-    path.write_text(jsonl(record(), record(clientReference="web-uk-test01"), bad("store", "XX")))
+    path.write_text(
+        jsonl(
+            record(),
+            record(clientReference="web-uk-test01"),
+            bad("store", "XX") | {"clientReference": "WEB-UK-TEST03"},
+            # A repeated reference is skipped, as the import would skip it, even when the
+            # rest of the record would not pass.
+            bad("store", "XX"),
+        )
+    )
     before = await counts(ref_db)
     assert await run_cli(ref_db, monkeypatch, "--dry-run", str(path)) == 1
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [
         "line 2 (web-uk-test01): skipped: same clientReference as line 1",
-        "valid 1, skipped 1 (already imported), rejected 1; see the errors above; "
+        "line 4 (WEB-UK-TEST01): skipped: same clientReference as line 1",
+        "valid 1, skipped 2 (already imported), rejected 1; see the errors above; "
         "dry run, nothing was written",
     ]
-    assert captured.err == 'line 3 (WEB-UK-TEST01): store: unknown store "XX"\n'
+    assert captured.err == 'line 3 (WEB-UK-TEST03): store: unknown store "XX"\n'
     assert await counts(ref_db) == before
 
 

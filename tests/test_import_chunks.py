@@ -44,6 +44,7 @@ def mixed_file(path: Path) -> Path:
             bad("store", "XX") | {"clientReference": "A-5"},
             record(clientReference="A-6"),
             record(clientReference="A-3"),
+            bad("lines.0.sku", "NOPE") | {"clientReference": "A-6"},
         )
     )
     return path
@@ -76,7 +77,8 @@ async def test_the_report_and_the_data_do_not_depend_on_the_chunk_size(
         "line 6 (A-4): imported as order 100003",
         "line 8 (A-6): imported as order 100004",
         "line 9 (A-3): skipped: already imported as order 100002",
-        "imported 4, skipped 2 (already imported), rejected 3; see the errors above",
+        "line 10 (A-6): skipped: already imported as order 100004",
+        "imported 4, skipped 3 (already imported), rejected 3; see the errors above",
     ]
     assert captured.err.splitlines()[0] == 'line 2 (A-2): lines[0].sku: unknown SKU "NOPE"'
     assert captured.err.splitlines()[1].startswith("line 4: not valid JSON")
@@ -89,7 +91,7 @@ async def test_the_report_and_the_data_do_not_depend_on_the_chunk_size(
     assert rows[0][2] == rows[3][2] and rows[1][2] == rows[2][2] != rows[0][2]
 
 
-@pytest.mark.parametrize("chunk", [1, 500])
+@pytest.mark.parametrize("chunk", [1, 2, 500])
 async def test_dry_run_reports_like_the_import(
     chunk: int,
     ref_db: Database,
@@ -104,7 +106,8 @@ async def test_dry_run_reports_like_the_import(
     assert capsys.readouterr().out.splitlines() == [
         "line 5 (a-1): skipped: same clientReference as line 1",
         "line 9 (A-3): skipped: same clientReference as line 3",
-        "valid 4, skipped 2 (already imported), rejected 3; see the errors above; "
+        "line 10 (A-6): skipped: same clientReference as line 8",
+        "valid 4, skipped 3 (already imported), rejected 3; see the errors above; "
         "dry run, nothing was written",
     ]
     assert await counts(ref_db) == before

@@ -29,6 +29,7 @@ from resolvers.intake.order_record import OrderDraft, read_order
 from resolvers.intake.orders import IntakeResult, Outcome, import_orders
 from resolvers.intake.reader import Rejected
 from resolvers.intake.stock import Level, StockResult, set_stock
+from resolvers.normalize import reference_key
 
 STOCK_COLUMNS = ("store", "sku", "available")
 EXIT_STATUS = """\
@@ -86,7 +87,8 @@ Every field is described in docs/catalog-format.md.
 class Orders:
     def __init__(self, verbose: bool) -> None:
         self.verbose = verbose
-        self.seen: dict[str, int] = {}  # client reference → first line (dry run duplicates)
+        self.seen: dict[str, int] = {}  # reference key → the line that took it
+        self.valid: set[str] = set()  # dry run: references found valid in earlier chunks
 
     def draft(self, record: Record) -> OrderDraft:
         return read_order(record)
@@ -98,17 +100,32 @@ class Orders:
     async def apply(
         self, session: AsyncSession, drafts: list[OrderDraft], dry_run: bool
     ) -> Sequence[IntakeResult | Rejected]:
-        return await import_orders(session, drafts, dry_run=dry_run)
+        if not dry_run:  # references of earlier chunks are in csdesk by now
+            return await import_orders(session, drafts)
+        # A dry run writes nothing: a reference found valid in an earlier chunk is skipped
+        # here, as the import would skip it.
+        repeated = {
+            i: IntakeResult(Outcome.SKIPPED, d.client_reference)
+            for i, d in enumerate(drafts)
+            if d.client_reference is not None and reference_key(d.client_reference) in self.valid
+        }
+        rest = iter(
+            await import_orders(
+                session, [d for i, d in enumerate(drafts) if i not in repeated], dry_run=True
+            )
+        )
+        return [repeated[i] if i in repeated else next(rest) for i in range(len(drafts))]
 
     def report(
         self, result: IntakeResult, label: str, line: int, dry_run: bool
     ) -> tuple[str, str | None]:
-        key = result.client_reference.strip().casefold()
+        key = reference_key(result.client_reference)
         first = self.seen.setdefault(key, line)
+        if result.outcome is Outcome.SKIPPED and result.order_number is None:
+            return "skipped", f"{label}: skipped: same clientReference as line {first}"
         if result.outcome is Outcome.SKIPPED:
             return "skipped", f"{label}: skipped: already imported as order {result.order_number}"
-        if dry_run and first != line:
-            return "skipped", f"{label}: skipped: same clientReference as line {first}"
+        self.valid.add(key)
         if not self.verbose:
             return "imported", None
         done = "valid" if dry_run else f"imported as order {result.order_number}"

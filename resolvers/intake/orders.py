@@ -82,44 +82,45 @@ async def import_orders(
 ) -> list[OrderResult]:
     """One result per draft, in order: IMPORTED (SKIPPED when its client reference is in
     csdesk already, or earlier in the chunk), or Rejected. With ``dry_run`` nothing is
-    written and accepted drafts are VALID."""
+    written, accepted drafts are VALID, and a reference repeated in the chunk is SKIPPED
+    without a number."""
     if not dry_run:
         await advisory_lock(session, NUMBERING_LOCK)
     results: list[OrderResult | None] = [None] * len(drafts)
     existing = await _existing_numbers(session, drafts)
     accepted: list[tuple[int, PlannedOrder]] = []
-    first_of: dict[str, int] = {}
+    first_of: dict[str, int] = {}  # reference key → index of the draft that imports it
+    repeated: list[tuple[int, str, int]] = []  # (index, reference, index of the first)
     catalog = await _Catalog.load(session, drafts)
     for i, draft in enumerate(drafts):
         ref = draft.client_reference
-        key = reference_key(ref) if ref is not None else None
+        key = reference_key(ref) if ref is not None else ""
         if ref is not None and key in existing:
             results[i] = IntakeResult(Outcome.SKIPPED, ref, existing[key])
-            continue
-        planned = catalog.plan(draft)
-        if planned is None:
+        elif ref is not None and key in first_of:
+            # Imported earlier in this chunk: skipped like a reference already in csdesk,
+            # whatever else the record holds (as if each record had its own transaction).
+            repeated.append((i, ref, first_of[key]))
+        elif (planned := catalog.plan(draft)) is None:
             results[i] = Rejected(draft.problems)
         elif dry_run:
+            first_of[key] = i
             results[i] = IntakeResult(Outcome.VALID, planned.reference)
-        elif key in first_of:  # the same reference earlier in this chunk: filled in below
-            planned.duplicate_of = first_of[key]
-            accepted.append((i, planned))
         else:
-            assert key is not None
             first_of[key] = i
             accepted.append((i, planned))
-    if accepted:
-        await insert_orders(session, [p for _, p in accepted if p.duplicate_of is None])
-        for i, planned in accepted:
-            if planned.duplicate_of is None:
-                results[i] = IntakeResult(
-                    Outcome.IMPORTED, planned.reference, planned.number, planned.order_id
-                )
-            else:
-                first = results[planned.duplicate_of]
-                assert isinstance(first, IntakeResult)
-                results[i] = IntakeResult(Outcome.SKIPPED, planned.reference, first.order_number)
-    return [r for r in results if r is not None]
+    await insert_orders(session, [planned for _, planned in accepted])
+    for i, planned in accepted:
+        results[i] = IntakeResult(
+            Outcome.IMPORTED, planned.reference, planned.number, planned.order_id
+        )
+    for i, ref, first in repeated:  # (in a dry run, the first has no number: None)
+        imported = results[first]
+        assert isinstance(imported, IntakeResult)
+        results[i] = IntakeResult(Outcome.SKIPPED, ref, imported.order_number)
+    done = [r for r in results if r is not None]
+    assert len(done) == len(drafts)
+    return done
 
 
 async def _existing_numbers(session: AsyncSession, drafts: Sequence[OrderDraft]) -> dict[str, str]:

@@ -53,7 +53,6 @@ class PlannedOrder:
     reference: str
     order: dict[str, Any]
     units: list[dict[str, Any]]
-    duplicate_of: int | None = None
     number: str | None = None
     order_id: int | None = None
 
