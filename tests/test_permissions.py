@@ -139,6 +139,14 @@ FIELDS: dict[str, tuple[str, Permission | str]] = {
         'mutation { orderImport(input: {eventId: "e", order: {}}) { __typename } }',
         Permission.INTEGRATION,
     ),
+    "Mutation.catalogUpsert": (
+        'mutation { catalogUpsert(input: {eventId: "e"}) { __typename } }',
+        Permission.INTEGRATION,
+    ),
+    "Mutation.stockLevelsSet": (
+        'mutation { stockLevelsSet(input: {eventId: "e", levels: []}) { __typename } }',
+        Permission.INTEGRATION,
+    ),
 }
 
 ROLE_PERMISSIONS = {

@@ -252,15 +252,14 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"csdesk: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    csv = (getattr(args, "format", None) or "") == "csv" or (
-        getattr(args, "format", None) is None
-        and args.import_kind == "stock"
-        and args.file.lower().endswith(".csv")
-    )
+    # Only stock comes as CSV too: --format says so, or else a name ending in .csv.
+    fmt = getattr(args, "format", None)
+    as_csv = fmt == "csv" or (fmt is None and args.import_kind == "stock" and
+                              args.file.lower().endswith(".csv"))  # fmt: skip
     try:
         records = (
             csv_records(stream, args.file, STOCK_COLUMNS, frozenset({"available"}))
-            if csv
+            if as_csv
             else jsonl_records(stream)
         )
         return asyncio.run(run_import(url, kind, records, args.file, args.dry_run))
