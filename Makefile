@@ -17,7 +17,7 @@ UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f -not -path '$(UI)/src/
   frontend-contract/schema.graphql $(wildcard frontend-contract/operations/*.graphql)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint types pytest schema bench bench-full clean \
+.PHONY: install run test lint types pytest schema bench bench-full bench-import clean \
   ui-install ui-build ui-check ui-e2e ui-screenshots
 
 $(STAMP): pyproject.toml
@@ -86,6 +86,11 @@ bench: install
 
 bench-full: install
 	$(BIN)/python -m bench --orders 1000000 --repeat 15 --warmup 2 $(BENCH_ARGS)
+
+# csdesk import catalog/stock/orders on fresh databases, in records/s (bench/imports.py;
+# PostgreSQL too when CSDESK_TEST_POSTGRES_URL is set). BENCH_IMPORT_ARGS=--help for more.
+bench-import: install
+	$(BIN)/python -m bench.imports $(BENCH_IMPORT_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info

@@ -33,6 +33,8 @@ _CODES_LONGEST_FIRST = sorted(set(CALLING_CODES.values()), key=len, reverse=True
 
 def fold(text: str) -> str:
     """Lower case without accents: "Jürgen Müller" → "jurgen muller", "O'Brien" → "o'brien"."""
+    if text.isascii():  # nothing to decompose (the intake folds every name and address)
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD_EXTRA))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 

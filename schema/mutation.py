@@ -6,7 +6,7 @@ import strawberry
 
 from auth.permissions import login_required, requires
 from models.enums import Permission
-from schema import fulfilment, integrations, outbox
+from schema import catalog_intake, fulfilment, integrations, outbox
 from schema.mutations import (
     appeasement,
     cancel,
@@ -164,5 +164,17 @@ class Mutation:
     order_import = strawberry.mutation(
         resolver=integrations.order_import,
         description="Storefront: a new order (same rules as `csdesk import orders`).",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    catalog_upsert = strawberry.mutation(
+        resolver=catalog_intake.catalog_upsert,
+        description="Storefront or ERP: stores, sources, styles and SKUs, by code (same rules "
+        "as `csdesk import catalog`).",
+        extensions=requires(Permission.INTEGRATION),
+    )
+    stock_levels_set = strawberry.mutation(
+        resolver=catalog_intake.stock_levels_set,
+        description="Stock system: units available per store and SKU (same rules as "
+        "`csdesk import stock`).",
         extensions=requires(Permission.INTEGRATION),
     )

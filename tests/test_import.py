@@ -6,6 +6,7 @@ import asyncio
 import copy
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 
 from core.db import Database
 from csdesk.cli import main
-from csdesk.commands import import_orders
+from csdesk.commands import import_runner
 from models import (
     ActorKind,
     Base,
@@ -32,9 +33,9 @@ from models import (
     Store,
     Style,
 )
-from resolvers import intake as intake_module
 from resolvers.errors import IntakeRejected
 from resolvers.intake import Outcome, import_order, parse_record
+from resolvers.intake import writes as intake_module
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "orders.jsonl"
 
@@ -378,7 +379,7 @@ async def test_number_taken_by_another_writer_is_retried(
     async def no_lock(session: Any, key: int) -> None:
         return None
 
-    monkeypatch.setattr(intake_module, "_advisory_lock", no_lock)
+    monkeypatch.setattr(intake_module, "advisory_lock", no_lock)
     await test_concurrent_intakes_of_different_records_get_distinct_numbers(ref_db)
 
 
@@ -501,16 +502,26 @@ async def test_dry_run_command_writes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = tmp_path / "orders.jsonl"
-    path.write_text(jsonl(record(), record(clientReference="web-uk-test01"), bad("store", "XX")))
+    path.write_text(
+        jsonl(
+            record(),
+            record(clientReference="web-uk-test01"),
+            bad("store", "XX") | {"clientReference": "WEB-UK-TEST03"},
+            # A repeated reference is skipped, as the import would skip it, even when the
+            # rest of the record would not pass.
+            bad("store", "XX"),
+        )
+    )
     before = await counts(ref_db)
     assert await run_cli(ref_db, monkeypatch, "--dry-run", str(path)) == 1
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [
         "line 2 (web-uk-test01): skipped: same clientReference as line 1",
-        "valid 1, skipped 1 (already imported), rejected 1; see the errors above; "
+        "line 4 (WEB-UK-TEST01): skipped: same clientReference as line 1",
+        "valid 1, skipped 2 (already imported), rejected 1; see the errors above; "
         "dry run, nothing was written",
     ]
-    assert captured.err == 'line 3 (WEB-UK-TEST01): store: unknown store "XX"\n'
+    assert captured.err == 'line 3 (WEB-UK-TEST03): store: unknown store "XX"\n'
     assert await counts(ref_db) == before
 
 
@@ -520,15 +531,19 @@ async def test_progress_is_reported_on_stderr(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(import_orders, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(import_runner, "PROGRESS_EVERY", 2)
     path = tmp_path / "orders.jsonl"
     path.write_text(jsonl(*(record(clientReference=f"P-{i}") for i in range(5))))
     assert await run_cli(ref_db, monkeypatch, str(path)) == 0
     err = capsys.readouterr().err.splitlines()
-    assert err == [
-        "csdesk: 2 records read: 2 imported, 0 skipped, 0 rejected",
-        "csdesk: 4 records read: 4 imported, 0 skipped, 0 rejected",
-    ]
+    assert len(err) == 3
+    assert re.fullmatch(
+        r"csdesk: 2 records read: imported 2, skipped 0 \(already imported\), rejected 0 "
+        r"\([\d,]+ records/s\)",
+        err[0],
+    )
+    assert err[1].startswith("csdesk: 4 records read: imported 4, skipped 0")
+    assert re.fullmatch(r"csdesk: 5 records in [\d.]+ s \([\d,]+ records/s\)", err[2])
 
 
 async def test_missing_file_is_a_clear_error(
@@ -551,8 +566,9 @@ async def test_database_without_schema_is_a_clear_error(
     code = await asyncio.to_thread(main, ["import", "orders", str(EXAMPLES)])
     assert code == 2
     err = capsys.readouterr().err
-    assert err.startswith("csdesk: cannot use the database (")
-    assert "csdesk db upgrade" in err
+    assert err.startswith("csdesk: the SQLite database ")
+    assert "does not exist: create it with `csdesk db upgrade`" in err
+    assert not (tmp_path / "new.db").exists()
 
 
 async def test_invalid_utf8_rejects_only_its_line(

@@ -182,6 +182,14 @@ FIELDS: dict[str, tuple[str, Permission | str]] = {
         Permission.SETTINGS_MANAGE,
     ),
     "Query.sources": ("{ sources { code } }", Permission.ORDER_VIEW),
+    "Mutation.catalogUpsert": (
+        'mutation { catalogUpsert(input: {eventId: "e"}) { __typename } }',
+        Permission.INTEGRATION,
+    ),
+    "Mutation.stockLevelsSet": (
+        'mutation { stockLevelsSet(input: {eventId: "e", levels: []}) { __typename } }',
+        Permission.INTEGRATION,
+    ),
 }
 
 ROLE_PERMISSIONS = {

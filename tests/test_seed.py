@@ -390,8 +390,9 @@ async def test_cli_asks_for_the_migration_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("CSDESK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
-    assert await run_cli("seed", "--orders", "10") == 1
-    assert "run `csdesk db upgrade` first" in capsys.readouterr().err
+    assert await run_cli("seed", "--orders", "10") == 2
+    assert "create it with `csdesk db upgrade`" in capsys.readouterr().err
+    assert not (tmp_path / "new.db").exists()
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "many"])

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from csdesk.commands import db, import_orders, schema_export, seed, serve, worker
+from csdesk.commands import db, imports, schema_export, seed, serve, worker
 from csdesk.commands import users as user_commands
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
@@ -16,7 +16,7 @@ COMMANDS: list[Register] = [
     db.register,
     schema_export.register,
     seed.register,
-    import_orders.register,
+    imports.register,
     user_commands.register,
     worker.register,
 ]

@@ -18,23 +18,45 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     up = dbsub.add_parser(
         "upgrade",
         help="migrate the database to the newest schema",
-        description="Apply every pending migration to CSDESK_DATABASE_URL.",
+        description="Apply every pending migration to CSDESK_DATABASE_URL and name each one "
+        "applied. An SQLite file that does not exist yet is created.",
     )
     up.add_argument("revision", nargs="?", default="head", help="target revision (default head)")
     up.set_defaults(func=run_upgrade)
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
-    from csdesk.migrate import upgrade
+    from alembic.util import CommandError as AlembicError
 
-    url = Settings.from_env().database_url
-    print(f"csdesk: migrating {_redact(url)} to {args.revision}", flush=True)
-    upgrade(url, args.revision)
-    print("csdesk: database schema is up to date", flush=True)
+    from csdesk.commands.preflight import (
+        CommandError,
+        check_sqlite_file,
+        database_heads,
+        first_line,
+        parse_url,
+        shown,
+        sqlite_file,
+    )
+    from csdesk.migrate import revisions_between, upgrade
+
+    raw = Settings.from_env().database_url
+    url = parse_url(raw)
+    path = sqlite_file(url)
+    if path is not None:
+        check_sqlite_file(path, create=True)
+    before = database_heads(url) if path is None or path.exists() else ()
+    print(f"csdesk: migrating {shown(url)} to {args.revision}", flush=True)
+    try:
+        upgrade(raw, args.revision)
+    except AlembicError as exc:
+        raise CommandError(f"cannot migrate to {args.revision!r}: {first_line(exc)}") from exc
+    after = database_heads(url)
+    applied = revisions_between(before, after)
+    for revision, description in applied:
+        print(f"csdesk: applied {revision} ({description})", flush=True)
+    at = ", ".join(after) or "base"
+    if applied:
+        print(f"csdesk: the database schema is now at {at}", flush=True)
+    else:
+        print(f"csdesk: the database schema is up to date (at {at}); nothing to apply", flush=True)
     return 0
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)

@@ -25,8 +25,13 @@ def sdl() -> str:
 def run(args: argparse.Namespace) -> int:
     text = sdl()
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            from csdesk.commands.preflight import CommandError
+
+            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     else:
         print(text, end="")
     return 0

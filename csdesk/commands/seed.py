@@ -7,8 +7,6 @@ import asyncio
 import sys
 from typing import Any
 
-from core.config import Settings
-
 DESCRIPTION = """\
 Fill the database of CSDESK_DATABASE_URL with demo data: four stores (UK, DE, US, FR), a
 catalogue with stock, customers, N orders numbered from 100001 with their post-sales history
@@ -78,13 +76,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    url = Settings.from_env().database_url
-    return asyncio.run(_seed(url, args))
+    from csdesk.commands.preflight import database_url
+
+    return asyncio.run(_seed(database_url(), args))
 
 
 async def _seed(url: str, args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import DBAPIError
 
     from core.db import Database
     from csdesk.seed import SeedError, database_state, seed_database
@@ -92,19 +90,7 @@ async def _seed(url: str, args: argparse.Namespace) -> int:
     shown = make_url(url).render_as_string(hide_password=True)
     db = Database.connect(url)
     try:
-        try:
-            state = await database_state(db)
-        except (DBAPIError, OSError) as exc:
-            return _fail(
-                f"cannot open the database {shown}: {_first_line(exc)}. Check "
-                "CSDESK_DATABASE_URL and that the database server is running."
-            )
-        if state.missing_tables:
-            missing = ", ".join(state.missing_tables)
-            return _fail(
-                f"the database {shown} has no csdesk schema (missing tables: {missing}): "
-                "run `csdesk db upgrade` first."
-            )
+        state = await database_state(db)
         if not state.is_empty:
             if args.if_empty:
                 print(f"csdesk seed: {shown} already holds data ({state.describe()}); "
@@ -126,10 +112,6 @@ async def _seed(url: str, args: argparse.Namespace) -> int:
         await db.dispose()
     print("csdesk seed: demo logins admin/admin, supervisor/supervisor, agent/agent", flush=True)
     return 0
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _fail(message: str) -> int:

@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from csdesk.commands.preflight import database_url
+
+    database_url()  # refuse to start on a database that is missing or not migrated
     settings = Settings.from_env()
     print(
         f"csdesk: serving http://{args.host}:{args.port}/graphql "

@@ -11,11 +11,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from core.db import Database
+from csdesk.commands.preflight import database_url
 
 T = TypeVar("T")
 
@@ -152,6 +152,7 @@ def run_user_create(args: argparse.Namespace) -> int:
     if not args.display_name or not args.role:
         return fail("--display-name and --role are required (unless --integration)")
     settings = Settings.from_env()
+    url = database_url()  # before asking for a password that could not be used
     password = read_password()
     if password is None:
         return fail("the passwords do not match; nothing was created")
@@ -174,11 +175,9 @@ def run_user_create(args: argparse.Namespace) -> int:
         return role.name, created
 
     try:
-        role_name, created = _in_transaction(settings.database_url, work)
+        role_name, created = _in_transaction(url, work)
     except DomainError as exc:
         return fail(f"{exc.message} Nothing was created.")
-    except SQLAlchemyError as exc:
-        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
     if created:
         print(f"csdesk: created the role {operator.ADMIN_ROLE_NAME!r}")
     print(f"csdesk: created user {args.username.strip()!r} with the role {role_name!r}")
@@ -189,17 +188,15 @@ def run_token_create(args: argparse.Namespace) -> int:
     from resolvers.admin import tokens
     from resolvers.errors import DomainError
 
-    settings = Settings.from_env()
+    url = database_url()
 
     async def work(session: AsyncSession) -> str:
         return await tokens.create_api_token(session, args.user)
 
     try:
-        token = _in_transaction(settings.database_url, work)
+        token = _in_transaction(url, work)
     except DomainError as exc:
         return fail(f"{exc.message} No token was created.")
-    except SQLAlchemyError as exc:
-        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
     print(token)
     print(
         f"csdesk: API token for {args.user.strip()!r}: it is shown this once and stored only "
@@ -213,18 +210,16 @@ def run_role_create_integration(args: argparse.Namespace) -> int:
     from resolvers.admin import operator
     from resolvers.errors import DomainError
 
-    settings = Settings.from_env()
+    url = database_url()
 
     async def work(session: AsyncSession) -> tuple[str, bool]:
         role, created = await operator.ensure_integration_role(session, args.name)
         return role.name, created
 
     try:
-        name, created = _in_transaction(settings.database_url, work)
+        name, created = _in_transaction(url, work)
     except DomainError as exc:
         return fail(f"{exc.message} Nothing was created.")
-    except SQLAlchemyError as exc:
-        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
     print(f"csdesk: {'created' if created else 'kept'} the integration role {name!r}")
     return 0
 
@@ -233,7 +228,7 @@ def run_integration_user_create(args: argparse.Namespace) -> int:
     from resolvers.admin import operator
     from resolvers.errors import DomainError
 
-    settings = Settings.from_env()
+    url = database_url()
     username = args.username.strip()
 
     async def work(session: AsyncSession) -> tuple[str, bool, bool]:
@@ -250,11 +245,9 @@ def run_integration_user_create(args: argparse.Namespace) -> int:
         return role.name, role_created, created
 
     try:
-        role_name, role_created, created = _in_transaction(settings.database_url, work)
+        role_name, role_created, created = _in_transaction(url, work)
     except DomainError as exc:
         return fail(f"{exc.message} Nothing was created.")
-    except SQLAlchemyError as exc:
-        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
     if role_created:
         print(f"csdesk: created the integration role {role_name!r}")
     if created:
@@ -269,16 +262,14 @@ def run_token_revoke(args: argparse.Namespace) -> int:
     from resolvers.admin import tokens
     from resolvers.errors import DomainError
 
-    settings = Settings.from_env()
+    url = database_url()
 
     async def work(session: AsyncSession) -> int:
         return await tokens.revoke_api_tokens(session, args.user)
 
     try:
-        count = _in_transaction(settings.database_url, work)
+        count = _in_transaction(url, work)
     except DomainError as exc:
         return fail(f"{exc.message} Nothing was revoked.")
-    except SQLAlchemyError as exc:
-        return fail(f"database error ({type(exc).__name__}); is it migrated (csdesk db upgrade)?")
     print(f"csdesk: revoked {count} API token{'' if count == 1 else 's'} of {args.user.strip()!r}")
     return 0

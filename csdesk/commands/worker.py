@@ -33,8 +33,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.db import Database
+    from csdesk.commands.preflight import database_url
     from worker.runner import run_forever, run_once
 
+    database_url()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
 
