@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from sqlalchemy import Numeric, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import rows_changed
 from core.money import Money, quantize, tax_for
@@ -92,6 +93,8 @@ async def draw(
                 line_id=line.id,
             )
         if await _compare_and_set(session, line.id, left, left - net):
+            # What the UPDATE wrote, exactly (bound whole): no need to read it back.
+            set_committed_value(line, "refundable_net", left - net)
             break
     else:  # every round lost to another writer (tests/test_ledger_interleavings.py)
         raise RuntimeError(f"line {line.id}: the ledger stayed contended; try again")
@@ -110,8 +113,9 @@ async def draw(
     )
     session.add(refund)
     await session.flush()
-    await session.refresh(refund)
-    await session.refresh(line)
+    # The database stored its own sum; in Decimal it is net + tax exactly, which is what the
+    # rest of this transaction reads (no SELECT to fetch it back).
+    set_committed_value(refund, "gross", net + tax)
     return refund
 
 

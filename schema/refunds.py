@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from sqlalchemy import select
 
 from models import PostsalesAction as ActionRow
 from models import Refund as RefundRow
@@ -104,12 +103,9 @@ class RefundBreakdown:
         )
 
 
-async def breakdowns(info: Info, action_id: int | None) -> list[RefundBreakdown]:
+async def breakdowns(info: Info, action: ActionRow | None) -> list[RefundBreakdown]:
     """The committed refunds of an action (for a requested return: what approval would refund)."""
-    if action_id is None:
+    if action is None:
         return []
     async with info.context.db.read() as session:
-        action = await session.scalar(select(ActionRow).where(ActionRow.id == action_id))
-        if action is None:
-            return []
         return [RefundBreakdown.of(f) for f in await figures_of_action(session, action)]

@@ -40,25 +40,29 @@ async def lock_order(
     expected_version: int | None,
     field: list[str],
 ) -> Order:
-    """Bump the order's version (locking it) and return it; NotFound when it does not exist
-    or is outside the viewer's stores, VersionConflict when ``expected_version`` is stale."""
-    order = await session.get(Order, order_id)
-    if order is None or not visible_to(viewer, order):
-        raise NotFound("No such order.", field=field)
+    """Bump the order's version (locking it) and return it as committed; NotFound when it does
+    not exist or is outside the viewer's stores, VersionConflict when ``expected_version`` is
+    stale. One statement when it succeeds: the UPDATE checks the store scope and the version
+    and returns the row (on PostgreSQL after waiting for a concurrent writer of it)."""
     conditions = [Order.id == order_id]
+    visible = viewer.visible_store_ids()
+    if visible is not None:
+        conditions.append(Order.store_id.in_(sorted(visible)))
     if expected_version is not None:
         conditions.append(Order.version == expected_version)
-    result = await session.execute(
+    locked = await session.scalar(
         update(Order)
         .where(*conditions)
         .values(version=Order.version + 1, updated_at=utcnow())
-        .returning(Order.version)
+        .returning(Order)
+        .execution_options(populate_existing=True)
     )
-    new_version = result.scalar_one_or_none()
-    await session.refresh(order)
-    if new_version is None:
-        raise version_conflict(order, expected_version)
-    return order
+    if locked is not None:
+        return locked
+    order = await session.get(Order, order_id, populate_existing=True)
+    if order is None or not visible_to(viewer, order):
+        raise NotFound("No such order.", field=field)
+    raise version_conflict(order, expected_version)
 
 
 def check_comment(text: str | None, *, required: bool, limit: int, field: list[str]) -> str | None:

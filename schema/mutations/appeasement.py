@@ -108,7 +108,7 @@ async def appeasement_create(info: Info, input: AppeasementCreateInput) -> Appea
     done = await change_order(
         info, "appeasementCreate", input, lambda s, v: create_appeasement(s, v, request)
     )
-    refunds = await breakdowns(info, done.outcome.action_id)
+    refunds = await breakdowns(info, done.action.row if done.action else None)
     return AppeasementCreateSuccess(
         dry_run=False, order=done.order, action=done.the_action(), refund=refunds[0]
     )

@@ -140,7 +140,7 @@ async def return_create(info: Info, input: ReturnCreateInput) -> ReturnCreateRes
     done = await change_order(
         info, "returnCreate", input, lambda s, v: create_return(s, v, request)
     )
-    refunds = await breakdowns(info, done.outcome.action_id)
+    refunds = await breakdowns(info, done.action.row if done.action else None)
     return ReturnCreateSuccess(dry_run=False, order=done.order, action=done.action, refunds=refunds)
 
 
@@ -155,7 +155,7 @@ async def return_approve(info: Info, input: ReturnActionInput) -> ReturnApproveR
             s, v, action_id=action_id, expected_version=input.expected_version
         ),
     )
-    refunds = await breakdowns(info, done.outcome.action_id)
+    refunds = await breakdowns(info, done.action.row if done.action else None)
     return ReturnApproveSuccess(order=done.order, action=done.the_action(), refunds=refunds)
 
 
