@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import re
 import math
+import re
 import statistics
 import time
 from collections.abc import Callable
