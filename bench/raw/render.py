@@ -4,9 +4,10 @@ precision, instants in the viewer's zone, and JSON with every non-ASCII characte
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import re
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,9 +28,12 @@ def gid(type_name: str, row_id: int) -> str:
 
 
 def money(amount: Decimal, currency: str) -> dict[str, str]:
-    """``{amount, currency}`` with the amount half-even at the currency's precision."""
+    """``{amount, currency}`` with the amount half-even at the currency's precision (an
+    amount too large to round kept as it is, as ``core.money.Money.of`` keeps it)."""
     quantum = _QUANTA.get(currency.upper(), _CENT)
-    return {"amount": str(amount.quantize(quantum, rounding=ROUND_HALF_EVEN)), "currency": currency}
+    with contextlib.suppress(InvalidOperation):
+        amount = amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
+    return {"amount": str(amount), "currency": currency}
 
 
 def local(instant: dt.datetime, zone: ZoneInfo) -> str:
