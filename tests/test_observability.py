@@ -16,8 +16,10 @@ import httpx
 import pytest
 
 from core.config import Settings
+from core.db import Database
 from core.logs import ConsoleFormatter, JsonFormatter, configure_logging
-from tests.conftest import GraphQLClient
+from csdesk.app import create_app
+from tests.conftest import GraphQLClient, make_settings
 
 DETAIL = "query OrderDetail($n: String!) { order(number: $n) { number status } }"
 COMMENT = """mutation OrderCommentAdd($input: OrderCommentAddInput!) {
@@ -219,3 +221,18 @@ def test_log_format_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert json.loads(line) | {"ts": "-"} == {
         "ts": "-", "level": "info", "logger": "csdesk.test", "msg": "hello", "n": 1,
     }  # fmt: skip
+
+
+async def test_production_counts_statements_in_the_log_only(db: Database, logs: Lines) -> None:
+    app = create_app(make_settings(db, environment="production"), database=db)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as http:
+        gql = GraphQLClient(http)
+        await gql.login("agent")
+        logs.clear()
+        body = await gql.execute(DETAIL, {"n": "100001"})
+    assert body["data"]["order"]["number"] == "100001"
+    assert "sqlStatements" not in (body.get("extensions") or {})
+    (line,) = logs.of("csdesk.request")
+    assert line["statements"] >= 1 and line["user"] == "agent"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,7 @@ def metrics_directory(workers: int) -> str | None:
             stale.unlink()
     else:
         path = Path(tempfile.mkdtemp(prefix="csdesk-metrics-"))
+        atexit.register(shutil.rmtree, path, True)  # after uvicorn has stopped its workers
     os.environ[MULTIPROC_ENV] = str(path)
     return str(path)
 
