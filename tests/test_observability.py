@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from core.config import Settings
 from core.db import Database
@@ -144,7 +145,10 @@ async def test_login_is_audited_without_its_password(gql: GraphQLClient, logs: L
     assert not any(gql.token and gql.token in line for line in logs.lines)
 
 
-async def test_each_validation_error_is_one_line(client: httpx.AsyncClient, logs: Lines) -> None:
+async def test_each_validation_error_is_one_line(
+    client: httpx.AsyncClient, logs: Lines, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     document = "query Broken { nope viewer { alsoNope } }"
     body = (await client.post("/graphql", json={"query": document})).json()
     assert len(body["errors"]) == 2
@@ -156,6 +160,8 @@ async def test_each_validation_error_is_one_line(client: httpx.AsyncClient, logs
     assert request["outcome"] == "error"
     assert request["error_codes"] == ["GRAPHQL_VALIDATION_FAILED"] * 2
     assert len(logs.lines) == 3 and all("\n" not in line for line in logs.lines)
+    # Strawberry's own multi-line report of each error stays silent
+    assert not [r for r in caplog.records if r.name.startswith("strawberry")]
 
     logs.clear()
     await client.post("/graphql", json={"query": "{ orders(first: "})
@@ -236,3 +242,32 @@ async def test_production_counts_statements_in_the_log_only(db: Database, logs: 
     assert "sqlStatements" not in (body.get("extensions") or {})
     (line,) = logs.of("csdesk.request")
     assert line["statements"] >= 1 and line["user"] == "agent"
+
+
+REASONS = "query PostsalesReasons { postsalesReasons(kind: RETURN) { code } }"
+
+
+async def test_an_unexpected_error_names_the_request_id_the_client_got(
+    db: Database, gql: GraphQLClient, client: httpx.AsyncClient, logs: Lines
+) -> None:
+    await gql.login("agent")
+    async with db.write() as session:  # a table gone from under the app: a bug's stand-in
+        await session.execute(text("ALTER TABLE reason RENAME TO reason_gone"))
+        await session.commit()
+    logs.clear()
+    response = await client.post(
+        "/graphql",
+        json={"query": REASONS},
+        headers={"Authorization": f"Bearer {gql.token}", "X-Request-Id": "support-123"},
+    )
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["extensions"]["requestId"] == "support-123"
+    assert "reason" not in error["message"]
+    (logged,) = logs.of("csdesk.errors")
+    assert logged["level"] == "error" and logged["request_id"] == "support-123"
+    assert "Traceback" in logged["exc"] and "reason" in logged["exc"]
+    assert not logs.of("csdesk.graphql")  # logged once, by the error boundary
+    (line,) = logs.of("csdesk.request")
+    assert line["error_codes"] == ["INTERNAL_SERVER_ERROR"] and line["outcome"] == "error"
+    assert line["request_id"] == "support-123"
