@@ -65,15 +65,22 @@ def _console_value(value: Any) -> str:
     return str(value)
 
 
+_STATED = frozenset({"method", "path", "status"})
+
+
 class ConsoleFormatter(logging.Formatter):
     """``12:04:05.123 INFO  csdesk.request POST /graphql 200 key=value …`` (traceback below)."""
 
     def format(self, record: logging.LogRecord) -> str:
         clock = dt.datetime.fromtimestamp(record.created).strftime("%H:%M:%S.%f")[:-3]
+        message = record.getMessage()
+        said = set(message.split())  # the request line's message states these already
         facts = " ".join(
-            f"{k}={_console_value(v)}" for k, v in fields_of(record).items() if v is not None
+            f"{k}={_console_value(v)}"
+            for k, v in fields_of(record).items()
+            if v is not None and v != [] and not (k in _STATED and str(v) in said)
         )
-        line = f"{clock} {record.levelname:<5} {record.name} {record.getMessage()}"
+        line = f"{clock} {record.levelname:<5} {record.name} {message}"
         if facts:
             line += f"  {facts}"
         if record.exc_info:

@@ -107,5 +107,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     # Request id, statement count, the request's log line and metrics (csdesk/observability.py).
+    # Added last, so outermost: it sees every request, including those another middleware
+    # answers itself.
     app.add_middleware(Observe)
     return app

@@ -77,6 +77,10 @@ class Observe:
 
     def _finish(self, record: RequestRecord, status: int, seconds: float, statements: int) -> None:
         metrics.observe(record, status, seconds)
+        quiet = record.path.startswith(QUIET_PATHS) and status < 500
+        level = logging.ERROR if status >= 500 else logging.DEBUG if quiet else logging.INFO
+        if not request_log.isEnabledFor(level):
+            return
         fields: dict[str, object] = {
             "method": record.method,
             "path": record.path,
@@ -94,10 +98,6 @@ class Observe:
             )
             if record.user_errors:
                 fields["user_errors"] = record.user_errors
-        quiet = record.path.startswith(QUIET_PATHS) and status < 500
-        level = logging.DEBUG if quiet else logging.INFO
-        if status >= 500:
-            level = logging.ERROR
         request_log.log(
             level,
             "%s %s %s",
