@@ -27,7 +27,6 @@ from csdesk import metrics
 
 request_log = logging.getLogger("csdesk.request")
 
-REQUEST_ID_HEADER = "x-request-id"
 QUIET_PATHS = ("/health", "/metrics")
 
 
