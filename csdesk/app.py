@@ -12,18 +12,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
 from core.config import Settings
-from core.db import Database, StatementCounter, statement_counter
-from csdesk import admin_ui, graphiql
+from core.db import Database
+from core.observability import current_request_id, new_request_id
+from csdesk import admin_ui, graphiql, health
+from csdesk.observability import Observe, metrics_route
 from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
@@ -60,6 +60,7 @@ class CsdeskGraphQL(GraphQL[Context, None]):
             db=self.database,
             viewer=viewer,
             loaders=Loaders.build(self.database.read),
+            request_id=current_request_id() or new_request_id(),
         )
 
     def encode_json(self, data: object) -> bytes:
@@ -76,37 +77,11 @@ class CsdeskGraphQL(GraphQL[Context, None]):
         return graphiql.page_response()
 
 
-class CountStatements:
-    """ASGI middleware giving each request its own SQL statement counter."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        reset = statement_counter.set(StatementCounter())
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            statement_counter.reset(reset)
-
-
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     """The csdesk ASGI app. A given ``database`` is used as is and not disposed on shutdown."""
     settings = settings or Settings.from_env()
     db = database or Database.connect(settings.database_url)
     graphql = CsdeskGraphQL(settings, db)
-
-    async def health(request: Request) -> Response:
-        try:
-            async with db.read() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception as exc:  # the database is unreachable: say so, don't crash
-            log.warning("health check failed: %s", exc)
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-        return JSONResponse({"status": "ok", "database": db.engine.dialect.name})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -133,7 +108,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/health", health, methods=["GET"]),
+            *health.routes(db),
+            *([metrics_route(settings, db)] if settings.metrics_enabled else []),
             *([graphiql.assets_mount()] if settings.development else []),
             *admin_ui.routes(),
         ],
@@ -141,6 +117,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
-    if settings.development:
-        app.add_middleware(CountStatements)
+    # Request id, statement count, the request's log line and metrics (csdesk/observability.py).
+    # Added last, so outermost: it sees every request, including those another middleware
+    # answers itself.
+    app.add_middleware(Observe)
     return app
