@@ -20,7 +20,7 @@ from strawberry.types import ExecutionContext
 from schema.budget import RequestBudget
 from schema.cost import QueryCost
 from schema.errors import exception_handlers
-from schema.extensions import SqlStatementsExtension
+from schema.extensions import SqlStatementsExtension, TransportRules
 from schema.history import HistoryEntry
 from schema.masking import ErrorBoundary
 from schema.mutation import Mutation
@@ -28,6 +28,7 @@ from schema.order import Line, Order
 from schema.postsales import PostsalesAction
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
+from schema.subscription import Subscription
 
 # Distinct documents whose parse and validation are remembered (the SPA sends a few dozen).
 DOCUMENT_CACHE_SIZE = 256
@@ -54,6 +55,7 @@ def build_schema() -> strawberry.Schema:
         # Adds the depth and alias rules (built once, so the validation cache hits), then
         # prices the operation before it runs (schema/cost.py).
         QueryCost,
+        TransportRules,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         RequestBudget,
         SqlStatementsExtension,
@@ -62,6 +64,7 @@ def build_schema() -> strawberry.Schema:
     return CsdeskSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Order, Line, PostsalesAction, HistoryEntry],
         extensions=extensions,
         exception_handlers=exception_handlers(),

@@ -1,0 +1,321 @@
+"""Live updates over WebSocket (graphql-transport-ws) against real uvicorn processes: a change
+made on one process reaches a subscriber on another within a second (PostgreSQL), nothing of
+a store outside the subscriber's access arrives, a rolled-back change announces nothing, and
+the connection's limits hold."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
+
+from core.db import Database
+from resolvers.actions.comment import add_comment
+from tests.action_helpers import order_with, style_skus, viewer_of
+from tests.conftest import GraphQLClient
+
+ORDER_CHANGED = """subscription($n: String!) { orderChanged(number: $n) {
+  number version order { number version } } }"""
+QUEUE_CHANGED = """subscription($f: PostsalesQueueEventFilter) {
+  postsalesQueueChanged(filter: $f) { orderNumber storeCode version } }"""
+COMMENT = """mutation($i: OrderCommentAddInput!) { orderCommentAdd(input: $i) {
+  __typename ... on OrderCommentAddSuccess { order { version } } } }"""
+APPEASE = """mutation($i: AppeasementCreateInput!) { appeasementCreate(input: $i) {
+  __typename ... on AppeasementCreateSuccess { order { number version } } } }"""
+REF = "query($n: String!) { order(number: $n) { id version lines { id } } }"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """``uvicorn csdesk.asgi:app`` on a free port, on the test's database."""
+
+    def __init__(self, url: str, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "csdesk.asgi:app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"],
+            env={**os.environ, "CSDESK_DATABASE_URL": url, **env},
+        )  # fmt: skip
+
+    async def ready(self) -> None:
+        deadline = time.monotonic() + 30
+        async with httpx.AsyncClient(base_url=self.base) as http:
+            while time.monotonic() < deadline:
+                assert self.proc.poll() is None, "the server exited"
+                try:
+                    if (await http.get("/health")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    async def login(self, username: str) -> tuple[GraphQLClient, httpx.AsyncClient]:
+        http = httpx.AsyncClient(base_url=self.base)
+        gql = GraphQLClient(http)
+        await gql.login(username)
+        return gql, http
+
+
+Start = Callable[..., Awaitable[Server]]
+
+
+@pytest.fixture
+async def start(db: Database) -> AsyncIterator[Start]:
+    url = db.engine.url.render_as_string(hide_password=False)
+    servers: list[Server] = []
+
+    async def run(**env: str) -> Server:
+        server = Server(url, env)
+        servers.append(server)
+        await server.ready()
+        return server
+
+    yield run
+    for server in servers:
+        server.stop()
+
+
+class Live:
+    """One graphql-transport-ws connection."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.ids = 0
+
+    @classmethod
+    async def open(
+        cls, server: Server, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> Live:
+        ws = await connect(
+            server.ws_url,
+            subprotocols=[Subprotocol("graphql-transport-ws")],
+            additional_headers=headers or {},
+        )
+        payload = {"authorization": f"Bearer {token}"} if token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        return cls(ws)
+
+    async def acked(self) -> bool:
+        try:
+            return json.loads(await asyncio.wait_for(self.ws.recv(), 5))["type"] == "connection_ack"
+        except ConnectionClosed:
+            return False
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
+        self.ids += 1
+        sid = str(self.ids)
+        message = {"query": query, "variables": variables or {}}
+        await self.ws.send(json.dumps({"id": sid, "type": "subscribe", "payload": message}))
+        await asyncio.sleep(0.5)  # let the server start listening
+        return sid
+
+    async def receive(self, within: float = 1.0) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), within))
+        return message
+
+    async def nothing_for(self, seconds: float) -> None:
+        with pytest.raises(TimeoutError):
+            got = await self.receive(seconds)
+            raise AssertionError(f"unexpected: {got}")
+
+    async def close_code(self, within: float = 5.0) -> int | None:
+        try:
+            while True:
+                await asyncio.wait_for(self.ws.recv(), within)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+async def comment(gql: GraphQLClient, number: str, text: str) -> int:
+    order = (await gql.data(REF, {"n": number}))["order"]
+    done = (await gql.data(COMMENT, {"i": {"orderId": order["id"], "text": text}}))[
+        "orderCommentAdd"
+    ]
+    return int(done["order"]["version"])
+
+
+async def appease(gql: GraphQLClient, number: str) -> dict[str, Any]:
+    order = (await gql.data(REF, {"n": number}))["order"]
+    payload = {"lineId": order["lines"][0]["id"], "amount": "5.00", "reason": "LATE_DELIVERY"}
+    result: dict[str, Any] = (await gql.data(APPEASE, {"i": payload}))["appeasementCreate"]
+    assert result["__typename"] == "AppeasementCreateSuccess", result
+    return result
+
+
+async def test_a_change_on_one_process_reaches_a_subscriber_on_another(
+    backend: str, db: Database, start: Start
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("processes share changes through PostgreSQL")
+    a, b = await start(), await start()
+    async with db.read() as s:
+        skus = await style_skus(s, 1)
+    order = await order_with(db, skus[:1], store="UK")
+    agent, agent_http = await a.login("agent")
+    admin, admin_http = await b.login("admin")
+    try:
+        live = await Live.open(a, agent.token)
+        assert await live.acked()
+        sid = await live.subscribe(ORDER_CHANGED, {"n": order.number})
+        version = await comment(admin, order.number, "Called the customer")
+        sent = time.monotonic()
+        event = await live.receive(1.0)
+        assert time.monotonic() - sent < 1.0
+        assert event["id"] == sid and event["type"] == "next"
+        assert event["payload"]["data"]["orderChanged"] == {
+            "number": order.number,
+            "version": version,
+            "order": {"number": order.number, "version": version},
+        }
+        await live.close()
+    finally:
+        await agent_http.aclose()
+        await admin_http.aclose()
+
+
+async def test_subscribers_see_nothing_of_other_stores(
+    backend: str, db: Database, start: Start
+) -> None:
+    a = await start()
+    b = await start() if backend == "postgresql" else a
+    async with db.read() as s:
+        skus = await style_skus(s, 1)
+    us = await order_with(db, skus[:1], store="US")
+    uk = await order_with(db, skus[:1], store="UK")
+    agent, agent_http = await a.login("agent")  # UK and DE
+    admin, admin_http = await b.login("admin")
+    try:
+        live = await Live.open(a, agent.token)
+        assert await live.acked()
+        # An order of another store looks missing.
+        sid = await live.subscribe(ORDER_CHANGED, {"n": us.number})
+        refused = await live.receive()
+        assert refused["id"] == sid and refused["type"] == "next"
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        assert (await live.receive()) == {"id": sid, "type": "complete"}
+
+        queue = await live.subscribe(QUEUE_CHANGED)
+        only_us = await live.subscribe(QUEUE_CHANGED, {"f": {"storeCodes": ["US"]}})
+        await appease(admin, us.number)
+        await comment(admin, us.number, "not for the agent")
+        made = await appease(admin, uk.number)
+        event = await live.receive(2.0)
+        assert event["id"] == queue
+        assert event["payload"]["data"]["postsalesQueueChanged"] == {
+            "orderNumber": uk.number,
+            "storeCode": "UK",
+            "version": made["order"]["version"],
+        }
+        await live.nothing_for(0.5)  # nothing for the US filter, nothing else at all
+        assert only_us != queue
+        await live.close()
+    finally:
+        await agent_http.aclose()
+        await admin_http.aclose()
+
+
+async def test_a_rolled_back_change_announces_nothing(
+    backend: str, db: Database, start: Start
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("on SQLite changes are announced in-process only")
+    a = await start()
+    async with db.read() as s:
+        skus = await style_skus(s, 1)
+    order = await order_with(db, skus[:1], store="UK")
+    admin = await viewer_of(db, "admin")
+    agent, agent_http = await a.login("agent")
+    try:
+        live = await Live.open(a, agent.token)
+        assert await live.acked()
+        await live.subscribe(ORDER_CHANGED, {"n": order.number})
+        async with db.write() as s:  # a change, then a rollback
+            await add_comment(s, admin, order_id=order.id, text="never happened")
+            await s.rollback()
+        await live.nothing_for(1.0)
+        async with db.write() as s:  # the same change, committed
+            await add_comment(s, admin, order_id=order.id, text="happened")
+            await s.commit()
+        event = await live.receive(1.0)
+        assert event["payload"]["data"]["orderChanged"]["version"] == order.version + 1
+        await live.close()
+    finally:
+        await agent_http.aclose()
+
+
+async def test_sign_in_and_limits(backend: str, db: Database, start: Start) -> None:
+    server = await start(
+        CSDESK_WS_MAX_CONNECTIONS_PER_USER="1",
+        CSDESK_WS_MAX_SUBSCRIPTIONS="1",
+        CSDESK_WS_IDLE_SECONDS="1",
+    )
+    agent, http = await server.login("agent")
+    try:
+        # No login, a wrong token: refused.
+        assert not await (await Live.open(server)).acked()
+        assert not await (await Live.open(server, "not-a-token")).acked()
+        # The session cookie signs in from the same origin, not from another site.
+        cookie = {"Cookie": f"csdesk_session={agent.token}"}
+        with pytest.raises(InvalidStatus):  # the handshake itself is refused
+            await Live.open(server, headers={**cookie, "Origin": "https://evil.example"})
+        own = await Live.open(
+            server, headers={**cookie, "Origin": f"http://127.0.0.1:{server.port}"}
+        )
+        assert await own.acked()
+        # One connection per user here: a second is refused while the first is open.
+        assert not await (await Live.open(server, agent.token)).acked()
+        # One subscription per connection here.
+        await own.subscribe(QUEUE_CHANGED)
+        second = await own.subscribe(QUEUE_CHANGED)
+        refused = await own.receive()
+        assert refused["id"] == second and refused["type"] == "error"
+        assert "limit" in refused["payload"][0]["message"]
+        await own.close()
+        await asyncio.sleep(0.3)
+        # Queries go over HTTP; an idle connection is closed.
+        again = await Live.open(server, agent.token)
+        assert await again.acked()
+        await again.ws.send(
+            json.dumps(
+                {"id": "q", "type": "subscribe", "payload": {"query": "{ viewer { username } }"}}
+            )
+        )
+        answer = await again.receive()
+        assert answer["type"] == "error" or answer["payload"].get("errors"), answer
+        assert await again.close_code(5.0) == 1000
+        # Subscriptions do not run over HTTP.
+        body = await agent.execute(QUEUE_CHANGED)
+        assert body.get("errors")
+    finally:
+        await http.aclose()
