@@ -355,3 +355,32 @@ async def by_ids(session: AsyncSession, viewer: Viewer, ids: list[int]) -> list[
     if (limit := scope(viewer, None, FollowUp.store_id)) is not None:
         where.append(limit)
     return list(await session.scalars(select(FollowUp).where(*where)))
+
+
+async def assignees(session: AsyncSession, viewer: Viewer, order_id: int) -> list[User]:
+    """Who the viewer may give a follow-up on this order to, by username: themselves and the
+    active users whose role they manage, if they see the order's store (none when the viewer
+    does not see the order)."""
+    order = await session.get(Order, order_id)
+    if order is None or not viewer.sees_store(order.store_id):
+        return []
+    rows = await session.execute(
+        select(User, Role)
+        .join(Role, Role.id == User.role_id)
+        .where(User.active, or_(User.id == viewer.user_id, Role.level > viewer.role_level))
+        .order_by(User.username)
+    )
+    in_store = set(
+        await session.scalars(
+            select(role_stores.c.role_id).where(role_stores.c.store_id == order.store_id)
+        )
+    )
+    return [
+        user
+        for user, role in rows
+        if Permission.ORDER_VIEW.value in role.permissions
+        and (
+            role.store_access is StoreAccess.ALL
+            or (role.store_access is StoreAccess.SPECIFIC and role.id in in_store)
+        )
+    ]

@@ -110,6 +110,17 @@ async def follow_ups(
     return Connection.of(page, lambda row: FollowUp.from_row(row, info), after=after)
 
 
+async def follow_up_assignees(info: Info, order_id: strawberry.ID) -> list[User]:
+    """Who you may give a follow-up on this order to: yourself and the users you manage who
+    see its store."""
+    parsed = ids.parse(order_id)
+    if parsed is None or parsed[0] != "Order":
+        return []
+    async with info.context.db.read() as session:
+        rows = await followups.assignees(session, info.context.viewer_or_raise(), parsed[1])
+    return [User.brief(row) for row in rows]
+
+
 async def _answer(info: Info, follow_up_id: int) -> FollowUp:
     async with info.context.db.read() as session:
         found = await followups.by_ids(session, info.context.viewer_or_raise(), [follow_up_id])

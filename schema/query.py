@@ -71,6 +71,9 @@ class Query:
     follow_ups: Connection[followups.FollowUp] = strawberry.field(
         resolver=followups.follow_ups, extensions=requires(Permission.ORDER_VIEW)
     )
+    follow_up_assignees: list[User] = strawberry.field(
+        resolver=followups.follow_up_assignees, extensions=requires(Permission.COMMENT_ADD)
+    )
     roles: list[Role] = strawberry.field(
         resolver=admin.roles,
         description="The roles you manage, by level then name.",
