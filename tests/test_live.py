@@ -212,3 +212,16 @@ async def test_sign_in_and_limits(backend: str, db: Database, start: Start) -> N
         assert body.get("errors")
     finally:
         await http.aclose()
+
+
+async def test_a_socket_closes_when_its_login_ends(db: Database, start: Start) -> None:
+    server = await start(CSDESK_WS_RECHECK_SECONDS="0.3")
+    agent, http = await server.login("agent")
+    try:
+        live = await Live.open(server, agent.token)
+        assert await live.acked()
+        await live.subscribe(QUEUE_CHANGED)
+        await agent.data("mutation { logout { ok } }")
+        assert await live.close_code(5.0) == 4403
+    finally:
+        await http.aclose()
