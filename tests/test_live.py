@@ -11,12 +11,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
 from core.db import Database
+from models.enums import Permission
 from resolvers.actions.comment import add_comment
-from tests.action_helpers import order_with, style_skus, viewer_of
+from tests.action_helpers import make_user, order_with, sign_in, style_skus, viewer_of
 from tests.conftest import GraphQLClient
 from tests.live_helpers import Live, Server
 
@@ -223,5 +225,44 @@ async def test_a_socket_closes_when_its_login_ends(db: Database, start: Start) -
         await live.subscribe(QUEUE_CHANGED)
         await agent.data("mutation { logout { ok } }")
         assert await live.close_code(5.0) == 4403
+    finally:
+        await http.aclose()
+
+
+async def test_subscriptions_need_order_view(db: Database, start: Start) -> None:
+    await make_user(db, "commenter", [Permission.COMMENT_ADD])
+    async with httpx.AsyncClient() as http:  # only to hold the token made in the database
+        holder = GraphQLClient(http)
+        await sign_in(db, holder, "commenter")
+    server = await start()
+    live = await Live.open(server, holder.token)
+    assert await live.acked()
+    sid = await live.subscribe(QUEUE_CHANGED)
+    refused = await live.receive()
+    assert refused["id"] == sid
+    errors = refused["payload"] if refused["type"] == "error" else refused["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+    await live.close()
+
+
+async def test_production_rules_apply_over_websocket(db: Database, start: Start) -> None:
+    server = await start(CSDESK_ENV="production")
+    agent, http = await server.login("agent")
+    try:
+        live = await Live.open(server, agent.token)
+        assert await live.acked()
+        # Too deep or too costly: refused before running, as over HTTP.
+        nested = "derivedOrders { " * 12 + "number" + " }" * 12
+        deep = 'subscription { orderChanged(number: "100001") { order { ' + nested + " } } }"
+        sid = await live.subscribe(deep)
+        refused = await live.receive()
+        assert refused["id"] == sid and refused["type"] == "error", refused
+        assert refused["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        # Too many tokens: a document the server will not parse closes the socket (4400, the
+        # protocol's answer to an unparseable document), with the reason.
+        await live.subscribe(
+            "subscription { postsalesQueueChanged { " + "orderNumber " * 5100 + "} }"
+        )
+        assert await live.close_code() == 4400
     finally:
         await http.aclose()
