@@ -13,9 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import delete, select
 from websockets.exceptions import InvalidStatus
 
 from core.db import Database
+from models import Role, Store, role_stores
 from models.enums import Permission
 from resolvers.actions.comment import add_comment
 from tests.action_helpers import make_user, order_with, sign_in, style_skus, viewer_of
@@ -266,3 +268,36 @@ async def test_production_rules_apply_over_websocket(db: Database, start: Start)
         assert await live.close_code() == 4400
     finally:
         await http.aclose()
+
+
+async def test_a_store_taken_away_mid_connection_stops_its_events(
+    db: Database, start: Start
+) -> None:
+    server = await start(CSDESK_WS_RECHECK_SECONDS="0.2")
+    async with db.read() as s:
+        skus = await style_skus(s, 1)
+    uk = await order_with(db, skus[:1], store="UK")
+    agent, agent_http = await server.login("agent")
+    admin, admin_http = await server.login("admin")
+    try:
+        live = await Live.open(server, agent.token)
+        assert await live.acked()
+        await live.subscribe(ORDER_CHANGED, {"n": uk.number})
+        await comment(admin, uk.number, "seen")
+        assert (await live.receive())["type"] == "next"
+        async with db.write() as s:  # the agents' role loses the UK store
+            role_id = await s.scalar(select(Role.id).where(Role.name == "CS Agent"))
+            uk_id = await s.scalar(select(Store.id).where(Store.code == "UK"))
+            await s.execute(
+                delete(role_stores).where(
+                    role_stores.c.role_id == role_id, role_stores.c.store_id == uk_id
+                )
+            )
+            await s.commit()
+        await asyncio.sleep(0.6)  # the connection reads its login again
+        await comment(admin, uk.number, "no longer the agent's business")
+        await live.nothing_for(1.0)
+        await live.close()
+    finally:
+        await agent_http.aclose()
+        await admin_http.aclose()
