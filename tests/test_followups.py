@@ -3,6 +3,7 @@ viewer's badge, in the viewer's time zone, within the viewer's stores."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,7 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from core.db import Database
-from models import FollowUp, Order, Store
+from models import FollowUp, HistoryEntry, Order, Store
+from models.enums import HistoryKind
 from tests.conftest import GraphQLClient
 
 FIELDS = """id status note dueAt overdue closedAt
@@ -196,3 +198,27 @@ async def test_the_list_is_sorted_by_due_time_in_the_viewers_zone(
     assert overdue["followUps"]["edges"][0]["node"]["overdue"] is True
     shown = dt.datetime.fromisoformat(overdue["followUps"]["edges"][0]["node"]["dueAt"])
     assert shown.utcoffset() == shown.astimezone(ZoneInfo("Europe/London")).utcoffset()
+
+
+async def test_racing_steps_change_a_follow_up_once(db: Database, client: Any) -> None:
+    order = await order_of(db, "UK")
+    agent, supervisor = GraphQLClient(client), GraphQLClient(client)
+    await agent.login("agent")
+    await supervisor.login("supervisor")
+    ref = await gid(agent, order.number)
+    fid = (await create(agent, ref["id"]))["followUp"]["id"]
+    done, cancelled = await asyncio.gather(
+        agent.data(COMPLETE, {"i": {"id": fid}}),
+        supervisor.data(CANCEL, {"i": {"id": fid}}),
+    )
+    kinds = sorted(
+        [done["followUpComplete"]["__typename"], cancelled["followUpCancel"]["__typename"]]
+    )
+    assert kinds == ["FollowUpChanged", "IllegalTransition"]
+    async with db.read() as s:
+        steps = await s.scalar(
+            select(func.count())
+            .select_from(HistoryEntry)
+            .where(HistoryEntry.order_id == order.id, HistoryEntry.kind == HistoryKind.FOLLOW_UP)
+        )
+    assert steps == 2  # created, then one of the two
