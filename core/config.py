@@ -99,6 +99,13 @@ class Settings:
     max_query_cost: int = 10_000
     # A query running longer is stopped with REQUEST_TIMEOUT; 0 turns the budget off.
     request_timeout_seconds: float = 10.0
+    # Subscriptions over WebSocket (README "Live updates"): running subscriptions per
+    # connection, open connections per user, how long a connection may run no subscription,
+    # and how often an open connection's login is checked again (revoked, expired, changed).
+    ws_max_subscriptions: int = 20
+    ws_max_connections_per_user: int = 5
+    ws_idle_seconds: float = 300.0
+    ws_recheck_seconds: float = 60.0
 
     @property
     def development(self) -> bool:
@@ -158,6 +165,10 @@ class Settings:
             "worker_in_process": _bool("CSDESK_WORKER_IN_PROCESS", False),
             "max_query_cost": int(_float("CSDESK_MAX_QUERY_COST", 10_000)),
             "request_timeout_seconds": _float("CSDESK_REQUEST_TIMEOUT_SECONDS", 10.0),
+            "ws_max_subscriptions": int(_float("CSDESK_WS_MAX_SUBSCRIPTIONS", 20)),
+            "ws_max_connections_per_user": int(_float("CSDESK_WS_MAX_CONNECTIONS_PER_USER", 5)),
+            "ws_idle_seconds": _float("CSDESK_WS_IDLE_SECONDS", 300.0),
+            "ws_recheck_seconds": _float("CSDESK_WS_RECHECK_SECONDS", 60.0),
         }
         values.update(overrides)
         # One heterogeneous dict for every field (parsed above, typed by each helper), so mypy

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import gc
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
+from auth.viewer import Viewer as ViewerData
 from core.config import Settings
 from core.db import Database
 from core.observability import current_request_id, new_request_id
 from csdesk import admin_ui, graphiql, health
 from csdesk.observability import Observe, metrics_route
+from resolvers import live
 from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
@@ -32,27 +42,104 @@ log = logging.getLogger("csdesk")
 
 
 class CsdeskGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with csdesk's typed context."""
+    """Strawberry's ASGI view with csdesk's typed context; over WebSocket, subscriptions
+    (graphql-transport-ws) signed in at ``connection_init``."""
 
     def __init__(self, settings: Settings, database: Database) -> None:
         super().__init__(
             build_schema(),
             graphql_ide="graphiql" if settings.development else None,
             allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=dt.timedelta(seconds=10),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
         )
         self.settings = settings
         self.database = database
+        # Open WebSocket connections per user id.
+        self.connections: collections.Counter[int] = collections.Counter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            held: _Held | None = scope.get(_HELD)
+            if held is not None:
+                held.watchdog.cancel()
+                self.connections[held.user_id] -= 1
+                if self.connections[held.user_id] <= 0:
+                    del self.connections[held.user_id]
+
+    async def _viewer(self, token: str | None) -> ViewerData | None:
+        if not token:
+            return None
+        async with self.database.read() as session:
+            return await viewer_for_token(
+                session, token, dt.timedelta(hours=self.settings.session_idle_hours)
+            )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Sign the connection in: ``{"authorization": "Bearer <token>"}`` in the payload, else
+        the session cookie. (Strawberry refuses the handshake of a page of another origin, so
+        another site cannot use the cookie.)"""
+        params = context.connection_params or {}
+        bearer = params.get("authorization") or params.get("Authorization")
+        token = token_from_headers(bearer if isinstance(bearer, str) else None, None)
+        ws = context.request
+        if token is None:
+            token = ws.cookies.get(COOKIE_NAME)
+        viewer = await self._viewer(token)
+        if viewer is None:
+            raise ConnectionRejectionError({"message": "Sign in first."})
+        if self.connections[viewer.user_id] >= self.settings.ws_max_connections_per_user:
+            raise ConnectionRejectionError({"message": "Too many open connections."})
+        self.connections[viewer.user_id] += 1
+        context.viewer = viewer
+        watchdog = asyncio.create_task(self._watch(context, token))
+        ws.scope[_HELD] = _Held(viewer.user_id, watchdog)
+        unset: UnsetType = UNSET
+        return unset
+
+    async def _watch(self, context: Context, token: str | None) -> None:
+        """Close a connection idle too long (no subscription running), and one whose login
+        ended; pick up role and store changes."""
+        s = self.settings
+        step = max(0.05, min(s.ws_idle_seconds, s.ws_recheck_seconds) / 4)
+        checked = time.monotonic()
+        ws = context.request
+        assert isinstance(ws, WebSocket)
+        try:
+            while True:
+                await asyncio.sleep(step)
+                now = time.monotonic()
+                if not context.live.active and now - context.live.idle_since > s.ws_idle_seconds:
+                    await ws.close(code=1000, reason="Idle: no subscription")
+                    return
+                if now - checked >= s.ws_recheck_seconds:
+                    checked = now
+                    viewer = await self._viewer(token)
+                    context.viewer = viewer
+                    if viewer is None:
+                        await ws.close(code=4403, reason="Forbidden: the login ended")
+                        return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the socket is already gone
+            log.debug("websocket watchdog stopped: %s", exc)
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        token = token_from_headers(
-            request.headers.get("authorization"), request.cookies.get(COOKIE_NAME)
-        )
-        viewer = None
-        if token:
-            async with self.database.read() as session:
-                viewer = await viewer_for_token(
-                    session, token, dt.timedelta(hours=self.settings.session_idle_hours)
+        if isinstance(request, WebSocket):  # signed in by on_ws_connect
+            viewer = None
+            response = None
+        else:
+            viewer = await self._viewer(
+                token_from_headers(
+                    request.headers.get("authorization"), request.cookies.get(COOKIE_NAME)
                 )
+            )
         return Context(
             request=request,
             response=response,
@@ -75,6 +162,17 @@ class CsdeskGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our page: every asset from this origin, under a 'self'-only CSP (csdesk/graphiql.py).
         return graphiql.page_response()
+
+
+_HELD = "csdesk.websocket"
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What a signed-in WebSocket connection holds: a connection slot and its watchdog."""
+
+    user_id: int
+    watchdog: asyncio.Task[None]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -102,6 +200,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if worker is not None:
                 stop.set()
                 await worker
+            await live.close_hub(db.engine.url)
             if database is None:
                 await db.dispose()
 
@@ -110,6 +209,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *health.routes(db),
             *([metrics_route(settings, db)] if settings.metrics_enabled else []),
+            WebSocketRoute("/graphql", graphql),
             *([graphiql.assets_mount()] if settings.development else []),
             *admin_ui.routes(),
         ],

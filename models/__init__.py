@@ -9,6 +9,7 @@ from models.enums import (
     ActorKind,
     CustomerType,
     Disposition,
+    FollowUpStatus,
     HistoryKind,
     LineStatus,
     OrderStatus,
@@ -20,6 +21,7 @@ from models.enums import (
     StoreAccess,
     TokenKind,
 )
+from models.followup import FollowUp
 from models.history import HistoryEntry
 from models.order import Line, Order, Shipment
 from models.outbox import InboundEvent, OutboxMessage
@@ -36,6 +38,8 @@ __all__ = [
     "Customer",
     "CustomerType",
     "Disposition",
+    "FollowUp",
+    "FollowUpStatus",
     "HistoryEntry",
     "HistoryKind",
     "IdempotencyRecord",

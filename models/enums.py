@@ -88,6 +88,14 @@ class HistoryKind(enum.StrEnum):
     CANCELLATION = "CANCELLATION"
     # The shipping address or method changed (orderShippingUpdate).
     ORDER_CHANGED = "ORDER_CHANGED"
+    # A follow-up was created, completed, reassigned or cancelled.
+    FOLLOW_UP = "FOLLOW_UP"
+
+
+class FollowUpStatus(enum.StrEnum):
+    OPEN = "OPEN"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
 
 
 class ActorKind(enum.StrEnum):

@@ -57,6 +57,7 @@ class Details:
     comment_kind: str | None = None
     ticket_reference: str | None = None
     event_id: str | None = None
+    follow_up_id: int | None = None
 
 
 def _int(value: Any) -> int | None:
@@ -170,4 +171,5 @@ def read(details: Mapping[str, Any] | None) -> Details:
         comment_kind=_str(d.get("commentKind")),
         ticket_reference=_str(d.get("ticketReference")),
         event_id=_str(d.get("eventId")),
+        follow_up_id=_int(d.get("followUpId")),
     )

@@ -1,6 +1,8 @@
 """The order's journal: its history timeline and the messages it sends (the outbox), both
 written in the caller's transaction, so that nothing is recorded or sent for a change that
-rolls back, and nothing committed goes unrecorded or unsent."""
+rolls back, and nothing committed goes unrecorded or unsent. Every history entry also
+announces the order as changed to live subscribers when the transaction commits
+(``resolvers.live``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from auth.viewer import Viewer
 from models import HistoryEntry, OutboxMessage
 from models.base import utcnow
 from models.enums import ActorKind, Destination, HistoryKind, Permission
+from resolvers import live
 
 
 def add_history(
@@ -44,6 +47,7 @@ def add_history(
         entry.actor_kind = ActorKind.INTEGRATION
         entry.actor_label = viewer.username
     session.add(entry)
+    live.mark(session, order_id, kind)
     return entry
 
 

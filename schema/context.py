@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import strawberry
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from auth.permissions import Unauthenticated
@@ -19,8 +23,28 @@ from resolvers.loaders import Loaders
 
 
 @dataclass
+class LiveConnection:
+    """What a WebSocket connection is doing: its running subscriptions and since when it has
+    had none (for the idle timeout)."""
+
+    active: int = 0
+    idle_since: float = field(default_factory=time.monotonic)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        self.active += 1
+        try:
+            yield
+        finally:
+            self.active -= 1
+            if not self.active:
+                self.idle_since = time.monotonic()
+
+
+@dataclass
 class Context:
-    request: Request
+    # A Request over HTTP, the WebSocket of a subscription connection.
+    request: HTTPConnection
     response: Response | None
     settings: Settings
     db: Database
@@ -28,6 +52,9 @@ class Context:
     loaders: Loaders
     # Names the request in logs and in the answer to an unexpected error.
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    # WebSocket connections: connection_init's payload, and the connection's subscriptions.
+    connection_params: dict[str, Any] | None = None
+    live: LiveConnection = field(default_factory=lambda: LiveConnection())
 
     def viewer_or_raise(self) -> Viewer:
         """The signed-in viewer; UNAUTHENTICATED when nobody is (fields guarded by a

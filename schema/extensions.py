@@ -1,10 +1,14 @@
-"""Schema extensions: the development-mode SQL statement count."""
+"""Schema extensions: the development-mode SQL statement count, the transport rules."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from graphql import GraphQLError
+from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from core.db import statement_counter
 
@@ -20,3 +24,25 @@ class SqlStatementsExtension(SchemaExtension):
         if counter is None or settings is None or not settings.development:
             return {}
         return {"sqlStatements": counter.count}
+
+
+class TransportRules(SchemaExtension):
+    """Subscriptions over WebSocket only, and only subscriptions over WebSocket: queries and
+    mutations go over HTTP, where cookies, time budgets and statement counts apply."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        request = getattr(context.context, "request", None)
+        over_ws = isinstance(request, WebSocket)
+        subscription = context.operation_type is OperationType.SUBSCRIPTION
+        if over_ws and not subscription:
+            raise GraphQLError(
+                "Over WebSocket, send subscriptions only; queries and mutations go over HTTP.",
+                extensions={"code": "BAD_REQUEST"},
+            )
+        if subscription and not over_ws:
+            raise GraphQLError(
+                "Subscriptions run over WebSocket (graphql-transport-ws) at /graphql.",
+                extensions={"code": "BAD_REQUEST"},
+            )
+        yield

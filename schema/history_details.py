@@ -65,6 +65,10 @@ class HistoryDetails:
         description="Comments: the external ticket they belong to."
     )
     event_id: str | None = strawberry.field(description="The integration event that did it.")
+    follow_up_id: strawberry.ID | None = strawberry.field(
+        description="Follow-ups: the follow-up concerned (CREATED, DONE, REASSIGNED, CANCELLED "
+        "in data.step)."
+    )
     data: JSON = strawberry.field(description="Everything recorded, including what is not typed.")
     refund_ids: strawberry.Private[list[int]]
     order_id: strawberry.Private[int]
@@ -121,6 +125,7 @@ async def details_of(row: EntryRow, info: Info) -> HistoryDetails:
         comment_kind=d.comment_kind,
         ticket_reference=d.ticket_reference,
         event_id=d.event_id,
+        follow_up_id=ids.encode("FollowUp", d.follow_up_id) if d.follow_up_id else None,
         # JSON is Strawberry's scalar marker, not a type mypy can check a dict against.
         data=dict(row.details or {}),  # type: ignore[arg-type]
         refund_ids=d.refund_ids,

@@ -6,7 +6,7 @@ import strawberry
 
 from auth.permissions import login_required, requires
 from models.enums import Permission
-from schema import catalog_intake, fulfilment, integrations, outbox
+from schema import catalog_intake, followups, fulfilment, integrations, outbox
 from schema.mutations import (
     appeasement,
     cancel,
@@ -177,4 +177,25 @@ class Mutation:
         description="Stock system: units available per store and SKU (same rules as "
         "`csdesk import stock`).",
         extensions=requires(Permission.INTEGRATION),
+    )
+    # Follow-ups: who may do what is decided per follow-up (resolvers/followups.py).
+    follow_up_create = strawberry.mutation(
+        resolver=followups.follow_up_create,
+        description="Note a customer to contact, by when and by whom.",
+        extensions=requires(Permission.COMMENT_ADD),
+    )
+    follow_up_complete = strawberry.mutation(
+        resolver=followups.follow_up_complete,
+        description="The customer was contacted.",
+        extensions=requires(Permission.COMMENT_ADD),
+    )
+    follow_up_reassign = strawberry.mutation(
+        resolver=followups.follow_up_reassign,
+        description="Hand a follow-up to another user (supervisors).",
+        extensions=requires(Permission.COMMENT_ADD),
+    )
+    follow_up_cancel = strawberry.mutation(
+        resolver=followups.follow_up_cancel,
+        description="No contact needed after all.",
+        extensions=requires(Permission.COMMENT_ADD),
     )

@@ -8,7 +8,7 @@ from strawberry import relay
 from auth.permissions import login_required, requires
 from models.enums import Permission
 from resolvers.orders import find_order, visible_stores
-from schema import admin, catalog, ids, outbox, postsales_options, queue
+from schema import admin, catalog, followups, ids, outbox, postsales_options, queue
 from schema import settings as settings_fields
 from schema.admin import Role
 from schema.context import Info
@@ -67,6 +67,12 @@ class Query:
     )
     postsales_actions: Connection[PostsalesAction] = strawberry.field(
         resolver=queue.postsales_actions, extensions=requires(Permission.ORDER_VIEW)
+    )
+    follow_ups: Connection[followups.FollowUp] = strawberry.field(
+        resolver=followups.follow_ups, extensions=requires(Permission.ORDER_VIEW)
+    )
+    follow_up_assignees: list[User] = strawberry.field(
+        resolver=followups.follow_up_assignees, extensions=requires(Permission.COMMENT_ADD)
     )
     roles: list[Role] = strawberry.field(
         resolver=admin.roles,

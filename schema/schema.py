@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -15,13 +17,16 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
 
 from schema.audit import audit_mutations
 from schema.budget import RequestBudget
 from schema.cost import QueryCost
 from schema.errors import exception_handlers
-from schema.extensions import SqlStatementsExtension
+from schema.extensions import SqlStatementsExtension, TransportRules
 from schema.history import HistoryEntry
 from schema.masking import ErrorBoundary
 from schema.mutation import Mutation
@@ -30,6 +35,7 @@ from schema.order import Line, Order
 from schema.postsales import PostsalesAction
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
+from schema.subscription import Subscription
 
 # Distinct documents whose parse and validation are remembered (the SPA sends a few dozen).
 DOCUMENT_CACHE_SIZE = 256
@@ -43,6 +49,43 @@ class CsdeskSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> StreamResult:
+        """Strawberry's stream (subscriptions over WebSocket), where a document the parser
+        cache refuses (a syntax error, too many tokens) is answered as an error, like over
+        HTTP, instead of ending the subscription without a word."""
+        source = await super().stream(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
+        )
+        return _parse_errors_answered(source)
+
+
+async def _parse_errors_answered(source: StreamResult) -> StreamResult:
+    started = False
+    try:
+        async with contextlib.aclosing(source):
+            async for item in source:
+                started = True
+                yield item
+    except GraphQLError as error:
+        if started:
+            raise
+        yield PreExecutionError(data=None, errors=[error])
 
 
 @functools.cache
@@ -58,6 +101,7 @@ def build_schema() -> strawberry.Schema:
         # Adds the depth and alias rules (built once, so the validation cache hits), then
         # prices the operation before it runs (schema/cost.py).
         QueryCost,
+        TransportRules,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         RequestBudget,
         SqlStatementsExtension,
@@ -66,6 +110,7 @@ def build_schema() -> strawberry.Schema:
     schema = CsdeskSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Order, Line, PostsalesAction, HistoryEntry],
         extensions=extensions,
         exception_handlers=exception_handlers(),

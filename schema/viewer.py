@@ -7,6 +7,7 @@ import strawberry
 import auth.permissions  # noqa: F401  (registers the Permission enum)
 from auth.viewer import Viewer as ViewerData
 from models.enums import Permission
+from resolvers.followups import due_count
 from resolvers.orders import visible_stores
 from schema.context import Info
 from schema.order import Store
@@ -37,6 +38,13 @@ class Viewer:
             permissions=sorted(viewer.permissions, key=lambda p: list(Permission).index(p)),
             data=viewer,
         )
+
+    @strawberry.field(
+        description="Your OPEN follow-ups due now or earlier (the badge of the follow-up list)."
+    )
+    async def follow_ups_due(self, info: Info) -> int:
+        async with info.context.db.read() as session:
+            return await due_count(session, self.data)
 
     @strawberry.field(description="The stores whose orders the viewer sees.")
     async def stores(self, info: Info) -> list[Store]:

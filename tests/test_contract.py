@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import parse, validate
+from graphql import OperationDefinitionNode, OperationType, parse, validate
 
 from core.db import Database
 from schema import build_schema
@@ -16,11 +16,13 @@ from schema.schema import export_sdl
 from tests import (
     contract_actions,
     contract_admin,
+    contract_followups,
     contract_lifecycle,
     contract_outbox,
     contract_postsales,
 )
 from tests.conftest import GraphQLClient
+from tests.live_helpers import Live, Server
 
 CONTRACT = Path(__file__).parents[1] / "frontend-contract"
 OPERATIONS = sorted((CONTRACT / "operations").glob("*.graphql"))
@@ -107,15 +109,27 @@ CASES.update(contract_postsales.CASES)
 CASES.update(contract_outbox.CASES)
 CASES.update(contract_admin.CASES)
 CASES.update(contract_lifecycle.CASES)
+CASES.update(contract_followups.CASES)
 
 
 def test_every_operation_has_a_case() -> None:
     assert {p.stem for p in OPERATIONS} == set(CASES)
 
 
+def _is_subscription(name: str) -> bool:
+    document = parse((CONTRACT / "operations" / f"{name}.graphql").read_text())
+    return any(
+        isinstance(d, OperationDefinitionNode) and d.operation is OperationType.SUBSCRIPTION
+        for d in document.definitions
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 async def test_operation_runs_on_seeded_data(db: Database, gql: GraphQLClient, name: str) -> None:
     user, variables, check = CASES[name]
+    if _is_subscription(name):
+        await _subscription_runs(db, name)
+        return
     if user == "integration":  # a machine client: an API token, no password
         from tests.test_integrations import integration_token
 
@@ -131,3 +145,29 @@ async def test_operation_runs_on_seeded_data(db: Database, gql: GraphQLClient, n
     body = await gql.execute((CONTRACT / "operations" / f"{name}.graphql").read_text(), variables)
     assert not body.get("errors"), body["errors"]
     check(body["data"])
+
+
+async def _subscription_runs(db: Database, name: str) -> None:
+    """A subscription document over WebSocket against a real server on the seeded database:
+    subscribed, then a change made over HTTP (``contract_followups.TRIGGERS``) arrives."""
+    user, variables, check = CASES[name]
+    assert user is not None and isinstance(variables, dict)
+    server = Server(db.engine.url.render_as_string(hide_password=False), {})
+    try:
+        await server.ready()
+        gql, http = await server.login(user)
+        try:
+            live = await Live.open(server, gql.token)
+            assert await live.acked()
+            query = (CONTRACT / "operations" / f"{name}.graphql").read_text()
+            sid = await live.subscribe(query, variables)
+            await contract_followups.TRIGGERS[name](gql)
+            event = await live.receive(2.0)
+            assert event["id"] == sid and event["type"] == "next", event
+            assert not event["payload"].get("errors"), event
+            check(event["payload"]["data"])
+            await live.close()
+        finally:
+            await http.aclose()
+    finally:
+        server.stop()

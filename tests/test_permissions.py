@@ -190,6 +190,28 @@ FIELDS: dict[str, tuple[str, Permission | str]] = {
         'mutation { stockLevelsSet(input: {eventId: "e", levels: []}) { __typename } }',
         Permission.INTEGRATION,
     ),
+    "Query.followUps": ("{ followUps(first: 1) { totalCount } }", Permission.ORDER_VIEW),
+    "Query.followUpAssignees": (
+        '{ followUpAssignees(orderId: "T3JkZXI6MA==") { username } }',
+        Permission.COMMENT_ADD,
+    ),
+    "Mutation.followUpCreate": (
+        'mutation { followUpCreate(input: {orderId: "T3JkZXI6MA==", note: "x", '
+        'dueAt: "2030-01-01T00:00:00Z"}) { __typename } }',
+        Permission.COMMENT_ADD,
+    ),
+    **{
+        f"Mutation.followUp{step}": (
+            f'mutation {{ followUp{step}(input: {{id: "Rm9sbG93VXA6MA=="}}) {{ __typename }} }}',
+            Permission.COMMENT_ADD,
+        )
+        for step in ("Complete", "Cancel")
+    },
+    "Mutation.followUpReassign": (
+        'mutation { followUpReassign(input: {id: "Rm9sbG93VXA6MA==", '
+        f'assigneeId: "{USER_ID}"}}) {{ __typename }} }}',
+        Permission.COMMENT_ADD,
+    ),
 }
 
 ROLE_PERMISSIONS = {

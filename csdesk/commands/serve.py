@@ -75,5 +75,8 @@ def run(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # Subscription messages are small (a document of 5,000 tokens is far below this);
+        # WebSocket pings every 20 s (uvicorn's default) notice dead peers.
+        ws_max_size=256 * 1024,
     )
     return 0
