@@ -41,6 +41,8 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTRACT_OPERATIONS = frozenset(
     {
         "AppeasementCancel", "AppeasementCreate", "CustomerOrders", "ExchangeCandidates",
+        "FollowUpAssignees", "FollowUpCancel", "FollowUpComplete", "FollowUpCreate",
+        "FollowUpReassign", "FollowUps", "OrderChanged", "PostsalesQueueChanged",
         "ExchangeCreate", "Login", "Logout", "OrderActions", "OrderCancel", "OrderCommentAdd",
         "OrderDetail", "OrderQueue", "OrderRefunds", "OrderSearch", "OrderShipments",
         "OrderShippingUpdate", "OutboxMessageRetry", "OutboxMessages", "PostsalesQueue",
