@@ -69,6 +69,8 @@ class Settings:
     max_query_cost: int = 10_000
     # A query running longer is stopped with REQUEST_TIMEOUT; 0 turns the budget off.
     request_timeout_seconds: float = 10.0
+    # Request bodies larger than this are answered 413 without being read (0: no limit).
+    max_body_bytes: int = 1_048_576
 
     @property
     def development(self) -> bool:
@@ -114,6 +116,7 @@ class Settings:
             "worker_in_process": _bool("CSDESK_WORKER_IN_PROCESS", False),
             "max_query_cost": int(_float("CSDESK_MAX_QUERY_COST", 10_000)),
             "request_timeout_seconds": _float("CSDESK_REQUEST_TIMEOUT_SECONDS", 10.0),
+            "max_body_bytes": int(_float("CSDESK_MAX_BODY_BYTES", 1_048_576)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -22,6 +23,13 @@ from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
 from core.config import Settings
 from core.db import Database, StatementCounter, statement_counter
 from csdesk import admin_ui, graphiql
+from csdesk.http_edge import (
+    BodyLimit,
+    BodyTooLarge,
+    error_response,
+    masked_response,
+    parse_body,
+)
 from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
@@ -63,6 +71,28 @@ class CsdeskGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our page: every asset from this origin, under a 'self'-only CSP (csdesk/graphiql.py).
         return graphiql.page_response()
+
+    def decode_json(self, data: str | bytes) -> object:
+        # UTF-8 JSON objects only, finite numbers, bounded nesting (csdesk/http_edge.py).
+        return parse_body(data)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's view, with every refused request answered as a GraphQL error (not
+        plain text) and anything unexpected outside an operation masked."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        response: Response
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = error_response(exc.status_code, exc.reason)
+        except BodyTooLarge:
+            raise  # answered 413 by BodyLimit
+        except Exception as exc:
+            response = masked_response(exc)
+        await response(scope, receive, send)
 
 
 class CountStatements:
@@ -132,4 +162,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     if settings.development:
         app.add_middleware(CountStatements)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -28,6 +28,7 @@ from schema.order import Line, Order
 from schema.postsales import PostsalesAction
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
+from schema.text_inputs import TextInputs
 
 # Distinct documents whose parse and validation are remembered (the SPA sends a few dozen).
 DOCUMENT_CACHE_SIZE = 256
@@ -55,6 +56,8 @@ def build_schema() -> strawberry.Schema:
         # prices the operation before it runs (schema/cost.py).
         QueryCost,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        # Refuses text no database can store, in any argument, before anything runs.
+        TextInputs,
         RequestBudget,
         SqlStatementsExtension,
         ErrorBoundary,
