@@ -43,6 +43,7 @@ from graphql import (
 
 from core.db import Database
 from schema import build_schema
+from schema.text_inputs import MAX_TEXT
 from tests.conftest import GraphQLClient
 from tests.security.fingerprint import fingerprint, leaks
 from tests.test_integrations import integration_token
@@ -57,6 +58,9 @@ STORABLE = {
     "RTL marks": "\u202eevil\u202c\u200f",
     "LIKE wildcards and a backslash": "%_\\%",
     "quotes and a comment": "' OR 1=1 --\"",
+    # Longer than every column, within what any input may take: refused by a column's or a
+    # rule's limit, never by the database.
+    "the longest text taken": "x" * MAX_TEXT,
 }
 TEXT = frozenset({"String", "ID", "JSON"})
 # Codes of typed top-level answers (a union member is typed by construction).

@@ -116,14 +116,14 @@ async def test_every_kind_of_input_is_checked(
             """mutation($in: UserCreateInput!) { userCreate(input: $in) { __typename } }""",
             {
                 "in": {
-                    "username": "u" * 65,
-                    "displayName": "Casey",
+                    "username": "casey",
+                    "displayName": "Casey\x00",
                     "password": "casey-password",
                     "timeZone": "UTC",
                     "roleId": "Um9sZToz",
                 }
             },
-            ["input", "username"],
+            ["input", "displayName"],
         ),
         (
             """mutation($in: RoleCreateInput!) { roleCreate(input: $in) { __typename } }""",
@@ -149,6 +149,35 @@ async def test_every_kind_of_input_is_checked(
         errors = refusals(await post(client, query, variables, token))
         assert field in [e["extensions"]["field"] for e in errors], (field, errors)
     assert await fingerprint(db) == before
+
+
+async def test_an_over_long_username_in_administration_is_the_mutations_typed_error(
+    db: Database, gql: GraphQLClient
+) -> None:
+    """Where a rule of the domain checks a length before the column would, its typed error
+    (here ``ValidationFailed`` under the field) answers, and nothing is written."""
+    await gql.login("admin")
+    roles = (await gql.data("{ roles { id name } }"))["roles"]
+    role_id = next(r["id"] for r in roles if r["name"] == "CS Agent")
+    before = await fingerprint(db, skip=frozenset({"session_token", "login_attempt"}))
+    result = await gql.data(
+        """mutation($in: UserCreateInput!) { userCreate(input: $in) {
+           __typename ... on UserError { field } } }""",
+        {
+            "in": {
+                "username": "u" * 65,
+                "displayName": "Casey",
+                "password": "casey-password",
+                "timeZone": "UTC",
+                "roleId": role_id,
+            }
+        },
+    )
+    assert result["userCreate"] == {
+        "__typename": "ValidationFailed",
+        "field": ["input", "username"],
+    }
+    assert await fingerprint(db, skip=frozenset({"session_token", "login_attempt"})) == before
 
 
 async def test_every_value_at_fault_is_named(client: httpx.AsyncClient) -> None:
