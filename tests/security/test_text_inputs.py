@@ -79,6 +79,28 @@ async def test_the_same_rule_holds_for_literals_and_whole_input_variables(
         {},
     )
     assert refusals(literal)[0]["extensions"]["field"] == ["input", "username"]
+    default = await post(
+        client,
+        'query($n: String = "1\\u0000") { order(number: $n) { id } }',
+        {},
+    )
+    assert refusals(default)[0]["extensions"]["field"] == ["number"]
+    json_literal = await post(
+        client,
+        """mutation { orderImport(input: {eventId: "e1", order: {lines: [{sku: "\\u0000"}]}})
+           { __typename } }""",
+        {},
+    )
+    assert refusals(json_literal)[0]["extensions"]["field"] == [
+        "input",
+        "order",
+        "lines",
+        "0",
+        "sku",
+    ]
+    # A lone surrogate cannot even be written in a document: a syntax error, typed too.
+    syntax = await post(client, 'query { order(number: "\\ud800") { id } }', {})
+    assert syntax["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     whole = await post(
         client,
         "mutation($in: LoginInput!) { login(input: $in) { __typename } }",
