@@ -146,3 +146,22 @@ async def test_the_limit_is_a_setting(db: Database, monkeypatch: pytest.MonkeyPa
             headers={"content-type": "application/json"},
         )
         assert_graphql_error(big, 413, "PAYLOAD_TOO_LARGE")
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("query {", {}, "GRAPHQL_PARSE_FAILED"),
+        ('{ order(number: "\\ud800") { id } }', {}, "GRAPHQL_PARSE_FAILED"),
+        ("{ nope }", {}, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($n: String!) { order(number: $n) { id } }", {}, "BAD_USER_INPUT"),
+        ("query($n: String!) { order(number: $n) { id } }", {"n": 5}, "BAD_USER_INPUT"),
+    ],
+)
+async def test_a_refused_document_is_typed(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], code: str
+) -> None:
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == code, error
