@@ -140,17 +140,19 @@ class Values:
         return value
 
 
-def text_leaves(type_: Any, path: list[str], seen: frozenset[str]) -> Iterator[list[str]]:
-    """Paths of every String, ID and JSON value under a value of ``type_``."""
+def leaves(
+    type_: Any, path: list[str], seen: frozenset[str], scalars: frozenset[str] = TEXT
+) -> Iterator[list[str]]:
+    """Paths of every value of one of ``scalars`` under a value of ``type_``."""
     type_ = unwrap(type_)
     if isinstance(type_, GraphQLList):
-        yield from text_leaves(type_.of_type, [*path, "0"], seen)
+        yield from leaves(type_.of_type, [*path, "0"], seen, scalars)
     elif isinstance(type_, GraphQLInputObjectType):
         if type_.name in seen:
             return
         for name, field in type_.fields.items():
-            yield from text_leaves(field.type, [*path, name], seen | {type_.name})
-    elif isinstance(type_, GraphQLScalarType) and type_.name in TEXT:
+            yield from leaves(field.type, [*path, name], seen | {type_.name}, scalars)
+    elif isinstance(type_, GraphQLScalarType) and type_.name in scalars:
         yield path
 
 
@@ -164,20 +166,23 @@ def document(kind: str, name: str, field: GraphQLField, given: dict[str, Any]) -
     )
 
 
-def cases(values: Values) -> Iterator[tuple[str, str, list[str], str, dict[str, Any]]]:
+def cases(
+    values: Values, hostile: dict[str, Any] | None = None, scalars: frozenset[str] = TEXT
+) -> Iterator[tuple[str, str, list[str], str, dict[str, Any]]]:
     """(root field, document, path of the value, its hostile kind, variables) for every
-    text value of every root field and every hostile string."""
+    value of ``scalars`` in every root field and every hostile value."""
+    hostile = hostile or {**UNSTORABLE, **STORABLE}
     schema = build_schema()._schema
     for kind, root in (("query", schema.query_type), ("mutation", schema.mutation_type)):
         assert isinstance(root, GraphQLObjectType)
         for name, field in sorted(root.fields.items()):
             base = {a: values.base(arg.type, a) for a, arg in field.args.items() if required(arg)}
             for arg_name, arg in field.args.items():
-                for path in text_leaves(arg.type, [arg_name], frozenset()):
-                    for label, hostile in {**UNSTORABLE, **STORABLE}.items():
+                for path in leaves(arg.type, [arg_name], frozenset(), scalars):
+                    for label, value in hostile.items():
                         variables = dict(base)
                         variables[arg_name] = values.with_leaf(
-                            base.get(arg_name), arg.type, arg_name, path[1:], hostile
+                            base.get(arg_name), arg.type, arg_name, path[1:], value
                         )
                         yield name, document(kind, name, field, variables), path, label, variables
 
