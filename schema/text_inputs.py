@@ -49,6 +49,7 @@ from graphql import (
     visit,
 )
 from graphql.language import ArgumentNode
+from graphql.utilities import get_operation_ast
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
@@ -291,8 +292,6 @@ class TextInputs(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.result is None:
-            from graphql.utilities import get_operation_ast
-
             operation = get_operation_ast(document, context.operation_name)
             errors = text_errors(context.schema._schema, document, operation, context.variables)
             if errors:
