@@ -17,8 +17,8 @@ UI_SOURCES := $(shell find $(UI)/src $(UI)/public -type f -not -path '$(UI)/src/
   frontend-contract/schema.graphql $(wildcard frontend-contract/operations/*.graphql)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint types pytest schema bench bench-full bench-import clean \
-  ui-install ui-build ui-check ui-e2e ui-screenshots
+.PHONY: install run reset-demo worker purge test lint types pytest schema bench bench-full \
+  bench-import clean ui-install ui-build ui-check ui-e2e ui-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,9 +60,28 @@ run: install ui-build
 	@echo "  csdesk admin UI: http://$(HOST):$(PORT)/admin/"
 	@echo "  csdesk API:      http://$(HOST):$(PORT)/graphql (GraphiQL in the browser)"
 	@echo "  logins: admin / admin, supervisor / supervisor, agent / agent (UK and DE stores only)"
+	@echo "  the csdesk command: source $(BIN)/activate (a new demo: make reset-demo DEMO_ORDERS=N)"
 	@echo ""
 	CSDESK_WORKER_IN_PROCESS=true CSDESK_PAYMENT_SIMULATOR=true CSDESK_WAREHOUSE_SIMULATOR=true \
 	  $(BIN)/csdesk serve --host $(HOST) --port $(PORT)
+
+# A new demo: deletes ./csdesk.db (and the demo's mail and spool), migrates and seeds it again
+# with DEMO_ORDERS orders; `make run` serves it. Only the default database: refuses when
+# CSDESK_DATABASE_URL is set.
+reset-demo: install
+	@test -z "$$CSDESK_DATABASE_URL" || { echo "reset-demo resets ./csdesk.db only: unset CSDESK_DATABASE_URL" >&2; exit 1; }
+	rm -f csdesk.db csdesk.db-wal csdesk.db-shm
+	rm -rf var/mail var/spool
+	$(BIN)/csdesk db upgrade
+	$(BIN)/csdesk seed --orders $(DEMO_ORDERS) --seed 1
+
+# The outbox worker (and the scheduled purge) on its own, as production runs it.
+worker: install
+	$(BIN)/csdesk worker
+
+# Deletes expired idempotency records, sessions and login attempts now (PURGE_ARGS=--dry-run).
+purge: install
+	$(BIN)/csdesk purge $(PURGE_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -34,6 +34,25 @@ def _float(name: str, default: float) -> float:
         raise ConfigError(f"{name}={raw!r}: expected a number") from None
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str | None:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() not in choices:
+        raise ConfigError(f"{name}={raw!r}: use {' or '.join(choices)}")
+    return raw.lower()
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level() -> str:
+    raw = (os.environ.get("CSDESK_LOG_LEVEL") or "INFO").upper()
+    if raw not in LOG_LEVELS:
+        raise ConfigError(f"CSDESK_LOG_LEVEL={raw!r}: use one of {', '.join(LOG_LEVELS)}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -43,6 +62,17 @@ class Settings:
     default_time_zone: str = "Europe/London"
     session_idle_hours: float = 12.0
     cookie_secure: bool = False
+    # Logs: "json" (one JSON object per line) or "console" (readable); None picks json in
+    # production, console in development (core/logs.py).
+    log_format: str | None = None
+    log_level: str = "INFO"
+    # /metrics (Prometheus): served when on; with a token, only to "Authorization: Bearer <token>".
+    metrics_enabled: bool = True
+    metrics_token: str | None = None
+    # The purge (resolvers/purge.py): what is kept, and how often the worker runs it.
+    idempotency_retention_days: float = 7.0
+    login_attempt_retention_days: float = 30.0
+    purge_interval_minutes: float = 60.0
     smtp_url: str | None = None
     mail_dir: str = "./var/mail"
     payment_webhook_url: str | None = None
@@ -77,6 +107,13 @@ class Settings:
         return self.environment == "development"
 
     @property
+    def logs_as_json(self) -> bool:
+        """JSON lines unless asked otherwise; readable lines by default in development."""
+        if self.log_format is not None:
+            return self.log_format == "json"
+        return not self.development
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -99,6 +136,13 @@ class Settings:
             "default_time_zone": zone,
             "session_idle_hours": _float("CSDESK_SESSION_IDLE_HOURS", 12.0),
             "cookie_secure": _bool("CSDESK_COOKIE_SECURE", False),
+            "log_format": _choice("CSDESK_LOG_FORMAT", ("json", "console")),
+            "log_level": _log_level(),
+            "metrics_enabled": _bool("CSDESK_METRICS", True),
+            "metrics_token": os.environ.get("CSDESK_METRICS_TOKEN") or None,
+            "idempotency_retention_days": _float("CSDESK_IDEMPOTENCY_RETENTION_DAYS", 7.0),
+            "login_attempt_retention_days": _float("CSDESK_LOGIN_ATTEMPT_RETENTION_DAYS", 30.0),
+            "purge_interval_minutes": _float("CSDESK_PURGE_INTERVAL_MINUTES", 60.0),
             "smtp_url": os.environ.get("CSDESK_SMTP_URL") or None,
             "mail_dir": os.environ.get("CSDESK_MAIL_DIR") or "./var/mail",
             "payment_webhook_url": os.environ.get("CSDESK_PAYMENT_WEBHOOK_URL") or None,
@@ -119,4 +163,6 @@ class Settings:
             "max_body_bytes": int(_float("CSDESK_MAX_BODY_BYTES", 1_048_576)),
         }
         values.update(overrides)
+        # One heterogeneous dict for every field (parsed above, typed by each helper), so mypy
+        # cannot match values to fields; the dataclass names each key, and a wrong key fails.
         return cls(**values)  # type: ignore[arg-type]

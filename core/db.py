@@ -8,11 +8,12 @@ with "database is locked" when a deferred read transaction tries to upgrade.
 from __future__ import annotations
 
 import contextvars
+import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, CursorResult, Result
+from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -69,6 +70,25 @@ def _sqlite_on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def asyncpg_options(url: str, kwargs: dict[str, Any]) -> str:
+    """``?statement_cache_size=0`` in a PostgreSQL URL (for PgBouncer in transaction mode)
+    turns asyncpg's statement cache off and names each prepared statement uniquely, so that
+    two clients sharing a server connection never collide on a name. asyncpg takes the
+    number as an integer, which a URL cannot carry, hence this translation."""
+    parsed = make_url(url)
+    raw = parsed.query.get("statement_cache_size")
+    if raw is None or isinstance(raw, tuple):
+        return url
+    size = int(raw)
+    connect_args = dict(kwargs.get("connect_args") or {})
+    connect_args["statement_cache_size"] = size
+    if size == 0:
+        connect_args["prepared_statement_name_func"] = lambda: f"__asyncpg_{uuid.uuid4()}__"
+    kwargs["connect_args"] = connect_args
+    stripped = parsed.difference_update_query(["statement_cache_size"])
+    return stripped.render_as_string(hide_password=False)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` with csdesk's connection set-up and statement counting."""
     if url.startswith("sqlite"):
@@ -77,6 +97,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         kwargs.setdefault("pool_pre_ping", True)
+        url = asyncpg_options(url, kwargs)
     engine = create_async_engine(url, **kwargs)
     sync_engine = engine.sync_engine
     if url.startswith("sqlite"):

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from typing import Any
 
 from cross_web import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.observability import new_request_id
 
 log = logging.getLogger("csdesk.errors")
 
@@ -46,10 +47,6 @@ def error_response(status: int, message: str, **extensions: Any) -> JSONResponse
         {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
         status_code=status,
     )
-
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex[:16]
 
 
 def masked_response(exc: BaseException, request_id: str | None = None) -> JSONResponse:

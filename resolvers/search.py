@@ -17,7 +17,16 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, false, literal_column, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    exists,
+    false,
+    literal_column,
+    or_,
+    select,
+    table,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
@@ -311,10 +320,10 @@ async def search_orders(
     if after:
         value, row_id = decode_cursor(after, sort.value)
         value = _cursor_value(sort, value)
-        if desc:
-            stmt = stmt.where(or_(column < value, and_(column == value, Order.id < row_id)))
-        else:
-            stmt = stmt.where(or_(column > value, and_(column == value, Order.id > row_id)))
+        # A row-value comparison, not `a < x OR (a = x AND id < y)`: SQLite plans that OR as
+        # a multi-index OR plus a sort of every match (a page 20 deep: 1 s at 100k orders).
+        key, seen = tuple_(column, Order.id), tuple_(value, row_id)
+        stmt = stmt.where(key < seen if desc else key > seen)
     order_by = (column.desc(), Order.id.desc()) if desc else (column.asc(), Order.id.asc())
     result = await session.execute(stmt.order_by(*order_by).limit(first + 1))
     rows = [(r[0], r[1]) for r in result]

@@ -13,5 +13,10 @@ class SqlStatementsExtension(SchemaExtension):
     """Adds ``extensions.sqlStatements``: SQL statements the request ran (development only)."""
 
     def get_results(self) -> dict[str, Any]:
+        # Statements are counted in every mode (the request log names them); only development
+        # tells the client.
+        settings = getattr(self.execution_context.context, "settings", None)
         counter = statement_counter.get()
-        return {} if counter is None else {"sqlStatements": counter.count}
+        if counter is None or settings is None or not settings.development:
+            return {}
+        return {"sqlStatements": counter.count}

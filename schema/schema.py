@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from schema.audit import audit_mutations
 from schema.budget import RequestBudget
 from schema.cost import QueryCost
 from schema.errors import exception_handlers
@@ -26,6 +27,7 @@ from schema.extensions import SqlStatementsExtension
 from schema.history import HistoryEntry
 from schema.masking import ErrorBoundary, last_word
 from schema.mutation import Mutation
+from schema.observability import ObserveOperation
 from schema.order import Line, Order
 from schema.postsales import PostsalesAction
 from schema.query import Query
@@ -77,6 +79,8 @@ def build_schema() -> strawberry.Schema:
     the first schema built from them. ``extensions.sqlStatements`` appears only where the app
     counts statements (development mode)."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        # First, so that it reads the errors as the ErrorBoundary leaves them.
+        ObserveOperation,
         lambda: MaxTokensLimiter(max_token_count=5000),
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         # Adds the depth and alias rules (built once, so the validation cache hits), then
@@ -89,7 +93,7 @@ def build_schema() -> strawberry.Schema:
         SqlStatementsExtension,
         ErrorBoundary,
     ]
-    return CsdeskSchema(
+    schema = CsdeskSchema(
         query=Query,
         mutation=Mutation,
         types=[Order, Line, PostsalesAction, HistoryEntry],
@@ -100,6 +104,8 @@ def build_schema() -> strawberry.Schema:
         # that union type resolution no longer recognises. export_sdl() sorts instead.
         config=StrawberryConfig(),
     )
+    audit_mutations(schema)  # one audit line per mutation run (schema/audit.py)
+    return schema
 
 
 def export_sdl() -> str:

@@ -32,6 +32,7 @@ COMMANDS: dict[str, list[str]] = {
     ],
     "token create": ["token", "create", "--user", "integration"],
     "worker --once": ["worker", "--once"],
+    "purge": ["purge"],
 }  # fmt: skip
 # What each failure looks like in CSDESK_DATABASE_URL ({tmp} is the test's directory), and
 # what the one line must say.

@@ -28,6 +28,7 @@ from models.base import utcnow
 from models.enums import Destination, OutboxStatus
 from resolvers import warehouse_simulator
 from resolvers.errors import DomainError
+from resolvers.purge import purge
 from worker.channels import Channel, channels_for
 from worker.delivery import DeliveryFailed, Receipt
 from worker.emails import NoTemplate
@@ -236,6 +237,7 @@ async def run_forever(
         await asyncio.gather(
             *(_lane(db, settings, d, channels[d], poll_seconds, stop) for d in Destination),
             _warehouse_lane(db, settings, poll_seconds, stop),
+            _purge_lane(db, settings, stop),
         )
 
 
@@ -255,3 +257,18 @@ async def _warehouse_lane(
             log.exception("warehouse simulator step failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+
+
+async def _purge_lane(db: Database, settings: Settings, stop: asyncio.Event) -> None:
+    """The purge (resolvers/purge.py) when the worker starts, then every
+    ``purge_interval_minutes``; 0 turns it off (e.g. when a cron job runs `csdesk purge`)."""
+    interval = settings.purge_interval_minutes * 60
+    while interval > 0 and not stop.is_set():
+        try:
+            report = await purge(db, settings)
+            if report.total:
+                log.info("purge: %s", report.summary())
+        except Exception:  # try again next time
+            log.exception("purge failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -1,15 +1,17 @@
 // The guide's customer-service story in a real browser: an agent signs in, finds a caller's
-// order by name and postal code, appeases a line (preview, then create), takes a return and
-// sees the history grow; a supervisor approves the return; an agent sees no store outside
-// their access and no action their role lacks. Every screen is scanned with axe-core and
-// photographed.
+// order by name and postal code, sees where the parcel is, appeases a line and the shipping
+// (preview, then create), takes a return with a reason per line and sees the history grow,
+// changes the address of an order in review and cancels it with a reason; a supervisor
+// approves the return and sends a failed refund again; an agent sees no store outside their
+// access and no action their role lacks; an administrator manages users, roles, settings and
+// reasons. Every screen is scanned with axe-core and photographed.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 
 import { check, launch, open, signIn, type Session } from './browser';
 
 const base = inject('baseUrl');
-const { caller, reviewOrder, usOrder } = inject('scenario');
+const { caller, reviewOrder, usOrder, failedRefund } = inject('scenario');
 let browser: Browser;
 const sessions: Session[] = [];
 
@@ -80,6 +82,18 @@ describe('an agent on the phone with a caller', () => {
     await page.getByRole('heading', { name: `Order ${caller.number}` }).waitFor();
   });
 
+  test('sees where the parcel is (tracking, delivery per line) and the refunds with status', async () => {
+    const shipments = page.getByRole('region', { name: 'Shipments' });
+    const parcel = shipments.getByRole('row').nth(1);
+    expect(await parcel.getByRole('link').count()).toBe(1);
+    expect(await parcel.textContent()).toMatch(/\d{4}/);
+    const line = page.getByRole('region', { name: 'Item snapshot' }).getByRole('row').nth(caller.appeaseLine);
+    expect(await line.textContent()).toMatch(/Delivered.*\d{2}:\d{2}/);
+    await page.getByRole('region', { name: 'Refunds' }).waitFor();
+    await shipments.scrollIntoViewIfNeeded();
+    await check(page, '15-shipments-and-refunds');
+  });
+
   test('sees the exchange and reshipment dialogs (sibling SKUs with stock, address override)', async () => {
     await page.getByRole('button', { name: 'New exchange' }).click();
     const exchange = page.getByRole('dialog', { name: 'New exchange' });
@@ -130,12 +144,41 @@ describe('an agent on the phone with a caller', () => {
     await expect.poll(() => row.last().textContent()).toMatch(/Requested/);
   });
 
-  test('takes a return (reason per line, mandatory comment) and sees the history grow', async () => {
+  test('refunds shipping: a refused amount shows the maximum, then preview, then create', async () => {
+    const refunds = page.getByRole('region', { name: 'Refunds' }).getByRole('row');
+    const before = await refunds.count();
+    await page.getByRole('button', { name: 'Refund shipping' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Refund shipping' });
+    const amount = dialog.getByLabel(/Shipping refund/);
+    await amount.fill('99999');
+    await dialog.getByLabel('Refund reason').selectOption({ index: 1 });
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => amount.getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog.getByRole('alert').textContent()).toMatch(/Maximum refundable: .*\d/);
+    await dialog.getByRole('button', { name: /Use the maximum/ }).click();
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByRole('region', { name: 'Refund preview' }).waitFor();
+    await check(page, '16-shipping-appeasement');
+    await dialog.getByRole('button', { name: 'Refund shipping' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toMatch(/Shipping refund of .* requested/);
+    await expect.poll(() => refunds.count()).toBeGreaterThan(before);
+    expect(await refunds.last().textContent()).toContain('Shipping');
+    // Nothing is left of the shipping charge: the button says so.
+    const again = page.getByRole('button', { name: 'Refund shipping' });
+    await expect.poll(() => again.isDisabled()).toBe(true);
+    expect(await again.getAttribute('aria-describedby')).toBeTruthy();
+  });
+
+  test('takes a return (a reason per line, mandatory comment) and sees the history grow', async () => {
     const before = await historyCount(page);
     await page.getByRole('button', { name: 'New return' }).click();
     const dialog = page.getByRole('dialog', { name: 'New return' });
+    await dialog.getByRole('checkbox', { name: `Return line ${caller.appeaseLine}` }).check();
+    await dialog.getByLabel(`Reason for line ${caller.appeaseLine}`).selectOption('TOO_SMALL');
     await dialog.getByRole('checkbox', { name: `Return line ${caller.returnLine}` }).check();
-    await dialog.getByLabel(`Reason for line ${caller.returnLine}`).selectOption({ index: 1 });
+    await dialog.getByLabel(`Reason for line ${caller.returnLine}`).selectOption('DAMAGED');
     await dialog.getByLabel('Comment (mandatory)').fill('Customer sends it back: wrong size.');
     await dialog.getByRole('button', { name: 'Preview refund' }).click();
     await dialog.getByRole('region', { name: 'Refund preview' }).waitFor();
@@ -143,6 +186,13 @@ describe('an agent on the phone with a caller', () => {
     await dialog.getByRole('button', { name: 'Create return' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Return of line .* requested/);
     await expect.poll(() => historyCount(page)).toBeGreaterThan(before);
+    const row = page
+      .getByRole('region', { name: 'Post sales actions' })
+      .getByRole('row')
+      .filter({ hasText: 'Return' })
+      .last();
+    await expect.poll(() => row.textContent()).toContain(`Line ${caller.appeaseLine}: Too small`);
+    expect(await row.textContent()).toContain(`Line ${caller.returnLine}: Damaged`);
     // The agent's role holds neither RETURN_APPROVE nor RETURN_CANCEL: no such button.
     expect(await page.getByRole('button', { name: 'Approve return' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Cancel return' }).count()).toBe(0);
@@ -151,22 +201,68 @@ describe('an agent on the phone with a caller', () => {
   test('adds a comment at the bottom of the order', async () => {
     const before = await historyCount(page);
     await page.getByLabel('New comment').fill('Customer will call back tomorrow.');
+    await page.getByLabel('Kind').selectOption('COMMUNICATION');
+    await page.getByLabel('Ticket reference (optional)').fill('ZD-4711');
     await page.getByRole('button', { name: 'Save comment' }).click();
     await expect.poll(() => historyCount(page)).toBe(before + 1);
-    expect(await page.locator('ol.timeline > li').last().textContent()).toContain(
-      'Customer will call back tomorrow.',
-    );
+    const entry = await page.locator('ol.timeline > li').last().textContent();
+    expect(entry).toContain('Customer will call back tomorrow.');
+    expect(entry).toContain('Ticket ZD-4711');
     await page.locator('ol.timeline').scrollIntoViewIfNeeded();
     await check(page, '08-history-and-comments');
   });
 
-  test('opens the cancellation of an order in review (full order or selected lines)', async () => {
+  test('changes the shipping address of an order in review (a typed error under its field)', async () => {
     await page.goto(`/admin/orders/${reviewOrder}`);
+    await page.getByRole('heading', { name: `Order ${reviewOrder}` }).waitFor();
+    const before = await historyCount(page);
+    await page.getByRole('button', { name: 'Change shipping' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change shipping' });
+    await dialog.getByLabel('City').fill('');
+    await dialog.getByRole('button', { name: 'Save shipping' }).click();
+    await expect.poll(() => dialog.getByLabel('City').getAttribute('aria-invalid')).toBe('true');
+    await check(page, '17-shipping-update');
+    await dialog.getByLabel('City').fill('Little Snoring');
+    await dialog.getByLabel('Address line 1').fill('1 Deansgate');
+    await dialog.getByRole('button', { name: 'Save shipping' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Shipping address changed/);
+    await expect.poll(() => historyCount(page)).toBe(before + 1);
+    expect(await page.locator('ol.timeline > li').last().textContent()).toMatch(/City: .* → Little Snoring/);
+    expect(await page.getByRole('region', { name: 'Shipping', exact: true }).textContent()).toContain(
+      '1 Deansgate',
+    );
+  });
+
+  test('cancels the order in review with a reason from the list', async () => {
+    const before = await historyCount(page);
     await page.getByRole('button', { name: 'Cancel order' }).click();
     const dialog = page.getByRole('dialog', { name: 'Cancel order' });
     await dialog.getByLabel('Cancel selected lines').check();
+    await dialog.getByLabel('Cancel full order').check();
+    const submit = dialog.getByRole('button', { name: 'Cancel full order' });
+    expect(await submit.isDisabled()).toBe(true);
+    await dialog.getByLabel('Cancellation reason').selectOption('CUSTOMER_REQUEST');
+    await dialog.getByLabel('Comment').fill('Caller ordered twice.');
     await check(page, '09-cancel-dialog');
-    await dialog.getByRole('button', { name: 'Keep the order' }).click();
+    await submit.click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Order cancelled.');
+    await expect.poll(() => historyCount(page)).toBeGreaterThan(before);
+    await page.getByRole('heading', { name: /Cancelled/ }).waitFor();
+    // Past Order review the address can no longer change: the button says why.
+    const change = page.getByRole('button', { name: 'Change shipping' });
+    await expect.poll(() => change.isDisabled()).toBe(true);
+    const reasonId = await change.getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${reasonId}"]`).textContent()).toMatch(/Only orders in Order review/);
+  });
+
+  test('sees a failed refund but cannot send it again (the role lacks it)', async () => {
+    await page.goto(`/admin/orders/${failedRefund.order}`);
+    const row = page
+      .getByRole('region', { name: 'Refunds' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: String(failedRefund.refundId), exact: true }) });
+    await expect.poll(() => row.textContent()).toContain('Failed');
+    expect(await page.getByRole('button', { name: /^Send refund/ }).count()).toBe(0);
   });
 
   test('cannot see an order of a store outside their access', async () => {
@@ -207,11 +303,31 @@ describe('a supervisor', () => {
     await expect.poll(() => returns.last().textContent()).toMatch(/Approved/);
     const line = page.getByRole('region', { name: 'Item snapshot' }).getByRole('row').nth(caller.returnLine);
     expect(await line.textContent()).toContain('Returned');
+    // The approval is in the history, by the supervisor.
+    const byMe = page.locator('ol.timeline > li').filter({ hasText: 'Sam Supervisor' });
+    await expect.poll(() => byMe.count()).toBeGreaterThan(0);
+  });
+
+  test('sends a failed refund again', async () => {
+    await page.goto(`/admin/orders/${failedRefund.order}`);
+    await page.getByRole('button', { name: `Send refund ${failedRefund.refundId} again` }).waitFor();
+    const refunds = page.getByRole('region', { name: 'Refunds' }).getByRole('row');
+    const before = await refunds.count();
+    await page.getByRole('button', { name: `Send refund ${failedRefund.refundId} again` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send the refund again?' });
+    await check(page, '18-refund-retry');
+    await dialog.getByRole('button', { name: 'Send refund again' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/sent again as refund \d+/);
+    await expect.poll(() => refunds.count()).toBe(before + 1);
+    expect(await refunds.last().textContent()).toContain(`sends ${failedRefund.refundId} again`);
+    expect(
+      await page.getByRole('button', { name: `Send refund ${failedRefund.refundId} again` }).count(),
+    ).toBe(0);
   });
 });
 
 describe('an administrator', () => {
-  test('manages users, roles and settings', async () => {
+  test('manages users, roles, settings and reasons', async () => {
     const { page } = await newSession();
     await signIn(page, 'admin');
     await page.getByRole('link', { name: 'Users' }).click();
@@ -225,5 +341,26 @@ describe('an administrator', () => {
     await sourcing.click();
     await page.getByText('Sourcing strategy enabled.').waitFor();
     await check(page, '14-settings');
+
+    await page.getByRole('link', { name: 'Reasons' }).click();
+    await page.getByRole('cell', { name: 'LATE_DELIVERY', exact: true }).waitFor();
+    await page.getByLabel('List').selectOption('CANCELLATION');
+    await page.getByRole('cell', { name: 'CUSTOMER_REQUEST', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'New reason' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New cancellation reason' });
+    await dialog.getByLabel('Code').fill('9 lives');
+    await dialog.getByLabel('Label', { exact: true }).fill('Found it cheaper');
+    await dialog.getByRole('button', { name: 'Create reason' }).click();
+    await expect.poll(() => dialog.getByLabel('Code').getAttribute('aria-invalid')).toBe('true');
+    await dialog.getByLabel('Code').fill('found_cheaper');
+    await dialog.getByLabel('Label in FR (optional)').fill('Trouvé moins cher');
+    await dialog.getByRole('button', { name: 'Create reason' }).click();
+    await page.getByText('Reason FOUND_CHEAPER saved.').waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'FOUND_CHEAPER' });
+    expect(await row.textContent()).toContain('Trouvé moins cher');
+    await row.getByRole('checkbox', { name: /Offer FOUND_CHEAPER/ }).click();
+    await page.getByText('Reason FOUND_CHEAPER deactivated.').waitFor();
+    await expect.poll(() => row.textContent()).toContain('Inactive');
+    await check(page, '19-reasons');
   });
 });

@@ -17,6 +17,7 @@ import {
   OrderDetailDocument,
   OrderQueueDocument,
   OrderSearchDocument,
+  PostsalesQueueDocument,
   type OrderFilter,
 } from '../src/gql/graphql';
 
@@ -78,12 +79,32 @@ async function token(base: string, username: string): Promise<string> {
   return login.token;
 }
 
+/** An appeasement of the agent's stores whose refund the payment system could not release, and
+ * the refund a supervisor may send again (REFUND_RETRY's refundIds). */
+async function findFailedRefund(base: string, agent: string, supervisor: string) {
+  const failed = await run(
+    base,
+    PostsalesQueueDocument,
+    { filter: { kind: 'APPEASEMENT', status: ['FAILED'], storeCodes: ['UK', 'DE'] }, first: 20 },
+    agent,
+  );
+  for (const { node } of failed.postsalesActions.edges) {
+    const order = (await run(base, OrderActionsDocument, { number: node.order.number }, supervisor)).order;
+    const refundId = order?.availableActions.find((a) => a.kind === 'REFUND_RETRY')?.refundIds[0];
+    if (refundId !== undefined) return { order: node.order.number, refundId };
+  }
+  throw new Error('the seed has no failed refund to send again');
+}
+
 /** The scenario's orders: one a caller finds by name and postal code (exactly one result), with
- * two delivered lines to appease and return and exchange and reshipment possible; one in review
- * to cancel; one of a store the agent does not see. */
+ * two delivered lines to appease and return, a parcel with tracking, shipping paid that can be
+ * refunded, and exchange and reshipment possible; one in review to change and cancel; one of a
+ * store the agent does not see; one with a failed refund. */
 async function findScenario(base: string): Promise<Scenario> {
   const agent = await token(base, 'agent');
   const admin = await token(base, 'admin');
+  const supervisor = await token(base, 'supervisor');
+  const failedRefund = await findFailedRefund(base, agent, supervisor);
   const queue = (filter: OrderFilter, as: string) =>
     run(base, OrderQueueDocument, { filter, first: 100 }, as);
   const delivered = await queue({ status: ['DELIVERED'], orderType: 'NORMAL' }, agent);
@@ -92,16 +113,17 @@ async function findScenario(base: string): Promise<Scenario> {
     const lines =
       detail?.lines.filter((l) => l.status === 'DELIVERED' && Number(l.refundableAmount.amount) > 10) ?? [];
     const [first, second] = lines;
-    if (!first || !second) continue;
+    if (!first || !second || !detail?.shipments.length) continue;
     const filter = {
       customerName: node.billingAddress.name,
-      postalCode: detail?.billingAddress.postalCode ?? '',
+      postalCode: detail.billingAddress.postalCode,
     };
     if ((await run(base, OrderSearchDocument, { filter }, agent)).orders.totalCount !== 1) continue;
     const actions =
       (await run(base, OrderActionsDocument, { number: node.number }, agent)).order?.availableActions ?? [];
     const allowed = (kind: string) => actions.some((a) => a.kind === kind && a.allowed);
-    if (!allowed('EXCHANGE') || !allowed('RESHIPMENT')) continue;
+    if (!allowed('EXCHANGE') || !allowed('RESHIPMENT') || !allowed('SHIPPING_APPEASEMENT')) continue;
+    if (node.number === failedRefund.order) continue;
     const review = (await queue({ status: ['ORDER_REVIEW'], orderType: 'NORMAL' }, agent)).orders.edges[0];
     const us = (await queue({ storeCodes: ['US'] }, admin)).orders.edges[0];
     if (!review || !us) break;
@@ -116,6 +138,7 @@ async function findScenario(base: string): Promise<Scenario> {
       },
       reviewOrder: review.node.number,
       usOrder: us.node.number,
+      failedRefund,
     };
   }
   throw new Error('the seed has no orders for the scenario');

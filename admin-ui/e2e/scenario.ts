@@ -9,6 +9,8 @@ export interface Scenario {
   };
   reviewOrder: string;
   usOrder: string;
+  /** An order of the agent's stores whose appeasement refund FAILED, and that refund. */
+  failedRefund: { order: string; refundId: number };
 }
 
 declare module 'vitest' {

@@ -11,6 +11,7 @@ import { PostsalesQueuePage } from './pages/PostsalesQueuePage';
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const RolesPage = lazy(() => import('./pages/admin/RolesPage'));
 const SettingsPage = lazy(() => import('./pages/admin/SettingsPage'));
+const ReasonsPage = lazy(() => import('./pages/admin/ReasonsPage'));
 
 export interface Screen {
   path: string;
@@ -32,4 +33,5 @@ export const SCREENS: Screen[] = [
   { path: 'users', element: <UsersPage />, permission: 'USER_MANAGE', menu: 'Users' },
   { path: 'roles', element: <RolesPage />, permission: 'USER_MANAGE', menu: 'Roles' },
   { path: 'settings', element: <SettingsPage />, permission: 'SETTINGS_MANAGE', menu: 'Settings' },
+  { path: 'reasons', element: <ReasonsPage />, permission: 'SETTINGS_MANAGE', menu: 'Reasons' },
 ];

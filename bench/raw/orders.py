@@ -217,8 +217,8 @@ async def page(
     if after := variables.get("after"):
         value, row_id = _cursor(db, after, sort)
         op = "<" if desc else ">"
-        keyset = f" AND (o.{column} {op} ? OR (o.{column} = ? AND o.id {op} ?))"
-        params += [value, value, row_id]
+        keyset = f" AND (o.{column}, o.id) {op} (?, ?)"
+        params += [value, row_id]
     direction = "DESC" if desc else "ASC"
     rows = await conn.fetch(
         f'SELECT {_COLUMNS} FROM "order" o JOIN store s ON s.id = o.store_id '

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from csdesk.commands import db, imports, schema_export, seed, serve, worker
+from csdesk.commands import db, imports, purge, schema_export, seed, serve, worker
 from csdesk.commands import users as user_commands
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
@@ -19,4 +19,5 @@ COMMANDS: list[Register] = [
     imports.register,
     user_commands.register,
     worker.register,
+    purge.register,
 ]

@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -133,9 +134,14 @@ async def server_heads(url: URL) -> tuple[str, ...]:
     from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.pool import NullPool
 
-    engine = create_async_engine(
-        url, poolclass=NullPool, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
-    )
+    from core.db import asyncpg_options
+
+    options: dict[str, Any] = {
+        "poolclass": NullPool,
+        "connect_args": {"timeout": CONNECT_TIMEOUT_SECONDS},
+    }
+    target = asyncpg_options(url.render_as_string(hide_password=False), options)
+    engine = create_async_engine(target, **options)
     try:
         async with engine.connect() as conn:
             heads = await conn.run_sync(

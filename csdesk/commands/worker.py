@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from typing import Any
@@ -22,7 +21,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "outboxMessages query). Several workers may run at once on PostgreSQL (each re-checks "
         "its lease before a delivery); one is enough on SQLite. Receivers: "
         "CSDESK_SMTP_URL, CSDESK_PAYMENT_WEBHOOK_URL, CSDESK_WAREHOUSE_WEBHOOK_URL (unset: "
-        "written to CSDESK_MAIL_DIR / CSDESK_SPOOL_DIR).",
+        "written to CSDESK_MAIL_DIR / CSDESK_SPOOL_DIR). Without --once it also runs the purge "
+        "(`csdesk purge`) "
+        "every CSDESK_PURGE_INTERVAL_MINUTES (60; 0: never).",
     )
     p.add_argument("--once", action="store_true", help="drain what is due now, then exit")
     p.add_argument(
@@ -33,12 +34,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.db import Database
+    from core.logs import configure_logging
     from csdesk.commands.preflight import database_url
     from worker.runner import run_forever, run_once
 
     database_url()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
+    configure_logging(json_lines=settings.logs_as_json, level=settings.log_level)
 
     async def main() -> int:
         db = Database.connect(settings.database_url)

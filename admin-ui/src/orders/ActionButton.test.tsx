@@ -28,3 +28,35 @@ test('an action the order does not allow now is disabled and says why', () => {
   expect(button).toBeDisabled();
   expect(button).toHaveAccessibleDescription(/Only orders in Order review can be cancelled here/);
 });
+
+test('each lifecycle reason says what stops the action', () => {
+  const order = actions({
+    SHIPPING_UPDATE: { allowed: false, reason: 'ORDER_STATUS', lineIds: [] },
+    SHIPPING_APPEASEMENT: { allowed: false, reason: 'NOTHING_REFUNDABLE', lineIds: [] },
+    REFUND_RETRY: { allowed: false, reason: 'NO_FAILED_REFUND', lineIds: [] },
+  });
+  render(
+    <>
+      <ActionButton
+        action={availableAction(order, 'SHIPPING_UPDATE')}
+        label="Change shipping"
+        onClick={vi.fn()}
+      />
+      <ActionButton
+        action={availableAction(order, 'SHIPPING_APPEASEMENT')}
+        label="Refund shipping"
+        onClick={vi.fn()}
+      />
+      <ActionButton action={availableAction(order, 'REFUND_RETRY')} label="Send again" onClick={vi.fn()} />
+    </>,
+  );
+  expect(screen.getByRole('button', { name: 'Change shipping' })).toHaveAccessibleDescription(
+    /can change address or method/,
+  );
+  expect(screen.getByRole('button', { name: 'Refund shipping' })).toHaveAccessibleDescription(
+    /Nothing is left of the shipping charge/,
+  );
+  expect(screen.getByRole('button', { name: 'Send again' })).toHaveAccessibleDescription(
+    /No failed refund waits/,
+  );
+});

@@ -2,16 +2,35 @@
 // (the agent can never use it), disabled with the reason when the order does not allow it now.
 import { useId } from 'react';
 
-import type { ActionUnavailableReason } from '../gql/graphql';
+import type { ActionUnavailableReason, AvailableActionKind } from '../gql/graphql';
 import type { AvailableAction } from './types';
 
-export const REASONS: Record<ActionUnavailableReason, string> = {
-  MISSING_PERMISSION: 'Your role does not allow this.',
-  ORDER_STATUS: 'Only orders in Order review can be cancelled here; later the warehouse cancels.',
-  NO_ELIGIBLE_LINE: 'No line of this order qualifies.',
-  NO_ELIGIBLE_ACTION: 'No post-sales action is in a status this applies to.',
-  OUT_OF_STOCK: 'No unit is left in the order’s store.',
-};
+/** Why an action is unavailable, in the agent's words. The switch is exhaustive: a reason the
+ * contract adds is a type error here until it has its sentence. */
+export function reasonText(reason: ActionUnavailableReason, kind?: AvailableActionKind): string {
+  switch (reason) {
+    case 'MISSING_PERMISSION':
+      return 'Your role does not allow this.';
+    case 'ORDER_STATUS':
+      return kind === 'SHIPPING_UPDATE'
+        ? 'Only orders in Order review can change address or method; the warehouse has it now.'
+        : 'Only orders in Order review can be cancelled here; later the warehouse cancels.';
+    case 'NO_ELIGIBLE_LINE':
+      return 'No line of this order qualifies.';
+    case 'NO_ELIGIBLE_ACTION':
+      return 'No post-sales action is in a status this applies to.';
+    case 'OUT_OF_STOCK':
+      return 'No unit is left in the order’s store.';
+    case 'NOTHING_REFUNDABLE':
+      return 'Nothing is left of the shipping charge to refund.';
+    case 'NO_FAILED_REFUND':
+      return 'No failed refund waits to be sent again.';
+    default: {
+      const unknown: never = reason;
+      return String(unknown);
+    }
+  }
+}
 
 export function ActionButton({
   action,
@@ -37,7 +56,7 @@ export function ActionButton({
         {label}
       </button>
       <span id={reasonId} className="muted">
-        {action.reason ? REASONS[action.reason] : 'Not available now.'}
+        {action.reason ? reasonText(action.reason, action.kind) : 'Not available now.'}
       </span>
     </span>
   );

@@ -1,5 +1,8 @@
 // The sections of the Order Detail page: information, shipping, billing and payment, the item
-// snapshot, totals, post-sales actions and history & comments.
+// snapshot (with each line's delivery time), totals, shipments with tracking ("where is my
+// parcel?"), refunds with status ("has my money been sent?"), post-sales actions with each
+// line's reason and receipt, and history & comments with their details.
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 
 import { DateTime, Money, Status } from '../components/Values';
@@ -152,6 +155,7 @@ export function Items({ order }: { order: Order }) {
                 Line total
               </th>
               <th scope="col">Status</th>
+              <th scope="col">Delivered</th>
               <th scope="col" className="num">
                 Refundable
               </th>
@@ -197,6 +201,7 @@ export function Items({ order }: { order: Order }) {
                 <td>
                   <Status value={line.status} />
                 </td>
+                <td>{line.deliveredAt ? <DateTime value={line.deliveredAt} /> : '—'}</td>
                 <td className="num">
                   <Money value={line.refundableAmount} />
                 </td>
@@ -285,9 +290,19 @@ export function PostsalesActions({
                     <td className="num">
                       <Money value={a.amount} />
                     </td>
-                    <td>{humanize(a.reason)}</td>
+                    <td>
+                      <ActionReasons action={a} />
+                    </td>
                     <td>
                       {a.returnSource && <div>Returned to {a.returnSource.name}</div>}
+                      {a.actionLines
+                        .filter((l) => l.receivedAt)
+                        .map((l) => (
+                          <div key={l.line.id}>
+                            Line {l.line.number} received <DateTime value={l.receivedAt} />
+                            {l.disposition && ` (${humanize(l.disposition)})`}
+                          </div>
+                        ))}
                       {a.resultingOrder && (
                         <div>
                           New order{' '}
@@ -338,9 +353,208 @@ export function History({ order }: { order: Order }) {
                 </>
               )}
             </p>
+            <HistoryDetails details={h.details} />
           </li>
         ))}
       </ol>
     </section>
   );
+}
+
+type PostsalesAction = Order['postsalesActions'][number];
+
+/** The action's reason, or each line's own when its lines were returned for different ones. */
+function ActionReasons({ action }: { action: PostsalesAction }) {
+  const perLine = action.actionLines.filter((l) => l.reason);
+  const reasons = new Set(perLine.map((l) => l.reason));
+  if (reasons.size <= 1) return <>{humanize(action.reason ?? perLine[0]?.reason)}</>;
+  return (
+    <ul className="plain">
+      {perLine.map((l) => (
+        <li key={l.line.id}>
+          Line {l.line.number}: {humanize(l.reason)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Tracking({ carrier, number, url }: { carrier: string | null; number: string; url: string | null }) {
+  return (
+    <>
+      {carrier && `${carrier} `}
+      {url ? (
+        <a href={url} target="_blank" rel="noreferrer noopener">
+          {number}
+        </a>
+      ) : (
+        number
+      )}
+    </>
+  );
+}
+
+export function Shipments({ order }: { order: Order }) {
+  return (
+    <section aria-labelledby="shipments-title">
+      <h2 id="shipments-title">Shipments</h2>
+      {order.shipments.length === 0 ? (
+        <p>Nothing has shipped yet.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Tracking</th>
+                <th scope="col">Lines</th>
+                <th scope="col">Shipped</th>
+                <th scope="col">Delivered</th>
+              </tr>
+            </thead>
+            <tbody>
+              {order.shipments.map((s) => (
+                <tr key={`${s.carrier}-${s.trackingNumber}`}>
+                  <td>
+                    <Tracking carrier={s.carrier} number={s.trackingNumber} url={s.trackingUrl} />
+                  </td>
+                  <td>{s.lines.map((l) => l.number).join(', ')}</td>
+                  <td>
+                    <DateTime value={s.shippedAt} />
+                  </td>
+                  <td>{s.deliveredAt ? <DateTime value={s.deliveredAt} /> : 'On the way'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export type Refund = Order['refunds'][number];
+
+export function Refunds({
+  order,
+  actions,
+  onRetry,
+}: {
+  order: Order;
+  actions: OrderActions | undefined;
+  onRetry: (refund: Refund) => void;
+}) {
+  const retryable = new Set(actions ? (availableAction(actions, 'REFUND_RETRY')?.refundIds ?? []) : []);
+  return (
+    <section aria-labelledby="refunds-title">
+      <h2 id="refunds-title">Refunds</h2>
+      {order.refunds.length === 0 ? (
+        <p>No refund yet.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Refund</th>
+                <th scope="col">Kind</th>
+                <th scope="col">On</th>
+                <th scope="col" className="num">
+                  Net
+                </th>
+                <th scope="col" className="num">
+                  Tax
+                </th>
+                <th scope="col" className="num">
+                  Gross
+                </th>
+                <th scope="col">Status</th>
+                <th scope="col">Requested</th>
+                <th scope="col">Last change</th>
+                <th scope="col">Steps</th>
+              </tr>
+            </thead>
+            <tbody>
+              {order.refunds.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    {r.id}
+                    {r.retryOf !== null && <div className="muted">sends {r.retryOf} again</div>}
+                  </td>
+                  <td>{r.kind === 'VOID' ? 'Void' : `Credit note (${humanize(r.kind)})`}</td>
+                  <td>{r.line ? `Line ${r.line.number}` : 'Shipping'}</td>
+                  <td className="num">
+                    <Money value={r.net} />
+                  </td>
+                  <td className="num">
+                    <Money value={r.tax} />
+                  </td>
+                  <td className="num">
+                    <Money value={r.gross} />
+                  </td>
+                  <td>
+                    <Status value={r.status} />
+                    {r.failureReason && <div className="muted">{r.failureReason}</div>}
+                  </td>
+                  <td>
+                    <DateTime value={r.createdAt} />
+                  </td>
+                  <td>
+                    <DateTime value={r.updatedAt} />
+                  </td>
+                  <td>
+                    {retryable.has(r.id) && (
+                      <button
+                        type="button"
+                        aria-label={`Send refund ${r.id} again`}
+                        onClick={() => onRetry(r)}
+                      >
+                        Send again
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+type Details = Order['history'][number]['details'];
+
+/** "shippingAddress.postalCode" → "Postal code", "shippingMethod" → "Shipping method". */
+function fieldLabel(path: string): string {
+  const last = path.split('.').pop() ?? path;
+  const words = last
+    .replace(/([A-Z])/g, ' $1')
+    .replace(/(\d+)/g, ' $1')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The typed facts of a history entry the message does not spell out. */
+function HistoryDetails({ details }: { details: Details }) {
+  const items: ReactNode[] = [];
+  if (details.tracking) {
+    const t = details.tracking;
+    items.push(
+      <li key="tracking">
+        Tracking: <Tracking carrier={t.carrier} number={t.trackingNumber} url={t.trackingUrl} />
+      </li>,
+    );
+  }
+  for (const c of details.changes) {
+    items.push(
+      <li key={`change-${c.field}`}>
+        {fieldLabel(c.field)}: {c.old ?? '—'} → {c.new ?? '—'}
+      </li>,
+    );
+  }
+  if (details.commentKind) items.push(<li key="kind">{humanize(details.commentKind)}</li>);
+  if (details.ticketReference) items.push(<li key="ticket">Ticket {details.ticketReference}</li>);
+  if (details.failureReason) items.push(<li key="failure">Failure: {details.failureReason}</li>);
+  if (items.length === 0) return null;
+  return <ul className="timeline-details">{items}</ul>;
 }

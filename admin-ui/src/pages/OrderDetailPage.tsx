@@ -1,5 +1,6 @@
 // The Order Detail page: Actions (from Order.availableActions), the order's information and
-// item snapshot, Post Sales Actions, History & Comments and the comment form.
+// item snapshot, Shipments, Refunds (with "send again" for a failed one), Post Sales Actions,
+// History & Comments and the comment form.
 import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from 'urql';
@@ -16,8 +17,20 @@ import { CancelDialog } from '../orders/dialogs/CancelDialog';
 import { ExchangeDialog } from '../orders/dialogs/ExchangeDialog';
 import { PostsalesStepDialog, type Step } from '../orders/dialogs/PostsalesStepDialog';
 import { ReshipmentDialog } from '../orders/dialogs/ReshipmentDialog';
+import { RefundRetryDialog } from '../orders/dialogs/RefundRetryDialog';
 import { ReturnDialog } from '../orders/dialogs/ReturnDialog';
-import { History, Items, OrderInformation, PostsalesActions, ShippingAndBilling } from '../orders/sections';
+import { ShippingAppeasementDialog } from '../orders/dialogs/ShippingAppeasementDialog';
+import { ShippingUpdateDialog } from '../orders/dialogs/ShippingUpdateDialog';
+import {
+  History,
+  Items,
+  OrderInformation,
+  PostsalesActions,
+  Refunds,
+  Shipments,
+  ShippingAndBilling,
+  type Refund,
+} from '../orders/sections';
 import { availableAction } from '../orders/types';
 import { usePageTitle } from '../components/usePageTitle';
 
@@ -26,10 +39,16 @@ const DIALOGS = {
   RESHIPMENT: ['New reshipment', ReshipmentDialog],
   APPEASEMENT: ['New appeasement', AppeasementDialog],
   RETURN: ['New return', ReturnDialog],
+  SHIPPING_APPEASEMENT: ['Refund shipping', ShippingAppeasementDialog],
+  SHIPPING_UPDATE: ['Change shipping', ShippingUpdateDialog],
   CANCEL: ['Cancel order', CancelDialog],
 } as const;
 type DialogKind = keyof typeof DIALOGS;
-type Open = { kind: DialogKind } | { kind: 'STEP'; step: Step; actionId: string; subject: string } | null;
+type Open =
+  | { kind: DialogKind }
+  | { kind: 'STEP'; step: Step; actionId: string; subject: string }
+  | { kind: 'RETRY'; refund: Refund }
+  | null;
 
 export function OrderDetailPage() {
   const number = useParams().number ?? '';
@@ -112,6 +131,8 @@ export function OrderDetailPage() {
         <ShippingAndBilling order={order} />
       </div>
       <Items order={order} />
+      <Shipments order={order} />
+      <Refunds order={order} actions={actions} onRetry={(refund) => setOpen({ kind: 'RETRY', refund })} />
       <PostsalesActions
         order={order}
         actions={actions}
@@ -131,8 +152,18 @@ export function OrderDetailPage() {
           onDone={done}
         />
       )}
+      {open && open.kind === 'RETRY' && (
+        <RefundRetryDialog
+          order={order}
+          refund={open.refund}
+          onClose={() => setOpen(null)}
+          onDone={done}
+          onStale={reload}
+        />
+      )}
       {open &&
         open.kind !== 'STEP' &&
+        open.kind !== 'RETRY' &&
         actions &&
         (() => {
           const Component = DIALOGS[open.kind][1];

@@ -27,15 +27,17 @@ const STATUSES: PostsalesActionStatus[] = [
   'APPROVED',
   'RELEASED',
   'COMPLETED',
+  'FAILED',
   'CANCELLED',
 ];
-// The steps the queue offers on a REQUESTED action (the mutation refuses any other status).
-const STEPS: Partial<Record<PostsalesActionKind, [Step, Permission][]>> = {
+// The steps the queue offers, with the statuses each applies to (the mutation refuses any
+// other): a return while REQUESTED; an appeasement until its refund is released.
+const STEPS: Partial<Record<PostsalesActionKind, [Step, Permission, PostsalesActionStatus[]][]>> = {
   RETURN: [
-    ['RETURN_APPROVE', 'RETURN_APPROVE'],
-    ['RETURN_CANCEL', 'RETURN_CANCEL'],
+    ['RETURN_APPROVE', 'RETURN_APPROVE', ['REQUESTED']],
+    ['RETURN_CANCEL', 'RETURN_CANCEL', ['REQUESTED']],
   ],
-  APPEASEMENT: [['APPEASEMENT_CANCEL', 'APPEASEMENT_CANCEL']],
+  APPEASEMENT: [['APPEASEMENT_CANCEL', 'APPEASEMENT_CANCEL', ['REQUESTED', 'PENDING_RELEASE', 'FAILED']]],
 };
 
 export function PostsalesQueuePage() {
@@ -141,8 +143,9 @@ export function PostsalesQueuePage() {
               </thead>
               <tbody>
                 {queue.edges.map(({ node }) => {
-                  const steps =
-                    node.status === 'REQUESTED' ? (STEPS[node.kind] ?? []).filter(([, p]) => can(p)) : [];
+                  const steps = (STEPS[node.kind] ?? []).filter(
+                    ([, p, statuses]) => can(p) && statuses.includes(node.status),
+                  );
                   const subject = `${humanize(node.kind)} of line ${node.lines.map((l) => l.number).join(', ')} on order ${node.order.number}.`;
                   return (
                     <tr key={node.id}>

@@ -1,11 +1,13 @@
-// "Cancel Order": the full order or selected lines, only while the order is in Order review;
-// stock goes back, each line's remaining amount is voided and the customer is emailed.
+// "Cancel Order": the full order or selected lines, only while the order is in Order review,
+// with a reason from the cancellation list (required; it shows in the history and the
+// customer's email); stock goes back, each line's remaining amount is voided and the customer
+// is emailed.
 import { useState, type SyntheticEvent } from 'react';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 
 import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
-import { OrderCancelDocument } from '../../gql/graphql';
+import { OrderCancelDocument, PostsalesReasonsDocument } from '../../gql/graphql';
 import {
   errorFor,
   fromCombinedError,
@@ -21,7 +23,12 @@ export function CancelDialog({ order, action, onClose, onDone, onStale }: Dialog
   const lines = eligibleLines(order, action);
   const [whole, setWhole] = useState(true);
   const [selected, setSelected] = useState<string[]>([]);
+  const [reason, setReason] = useState('');
   const [comment, setComment] = useState('');
+  const [{ data: reasons }] = useQuery({
+    query: PostsalesReasonsDocument,
+    variables: { kind: 'CANCELLATION' },
+  });
   const [error, setError] = useState<FormError | null>(null);
   const [{ fetching }, cancel] = useMutation(OrderCancelDocument);
   const keyFor = useIdempotencyKey();
@@ -29,6 +36,7 @@ export function CancelDialog({ order, action, onClose, onDone, onStale }: Dialog
   const input = {
     orderId: order.id,
     lineIds: whole ? null : lines.filter((l) => selected.includes(l.id)).map((l) => l.id),
+    reason,
     comment: comment.trim() || null,
     expectedVersion: order.version,
   };
@@ -51,7 +59,7 @@ export function CancelDialog({ order, action, onClose, onDone, onStale }: Dialog
   return (
     <Dialog title="Cancel order" onClose={onClose}>
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <FormAlert message={generalError(error, ['input.comment', 'input.lineIds'])} />
+        <FormAlert message={generalError(error, ['input.reason', 'input.comment', 'input.lineIds'])} />
         <fieldset>
           <legend>What to cancel</legend>
           <label className="check">
@@ -81,14 +89,24 @@ export function CancelDialog({ order, action, onClose, onDone, onStale }: Dialog
             {errorFor(error, 'input.lineIds') && <FormAlert message={errorFor(error, 'input.lineIds')} />}
           </fieldset>
         )}
-        <Field label="Reason / comment" error={errorFor(error, 'input.comment')}>
+        <Field label="Cancellation reason" error={errorFor(error, 'input.reason')}>
+          <select value={reason} required onChange={(e) => setReason(e.target.value)}>
+            <option value="">Choose a reason</option>
+            {reasons?.postsalesReasons.map((r) => (
+              <option key={r.code} value={r.code}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Comment" error={errorFor(error, 'input.comment')}>
           <textarea rows={3} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} />
         </Field>
         <div className="buttons">
           <button
             type="submit"
             className="button-danger"
-            disabled={fetching || (!whole && selected.length === 0)}
+            disabled={fetching || !reason || (!whole && selected.length === 0)}
           >
             {whole ? 'Cancel full order' : 'Cancel selected lines'}
           </button>

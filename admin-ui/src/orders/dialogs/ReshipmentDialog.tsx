@@ -1,11 +1,11 @@
 // "New Reshipment": lost or damaged items sent again free of charge on a new order -R<n>; the
 // shipping method and address may be changed (the address is not validated against a carrier).
 import { useState, type SyntheticEvent } from 'react';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 
 import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
-import { ReshipmentCreateDocument, type AddressInput } from '../../gql/graphql';
+import { PostsalesReasonsDocument, ReshipmentCreateDocument, type AddressInput } from '../../gql/graphql';
 import {
   errorFor,
   fromCombinedError,
@@ -13,65 +13,39 @@ import {
   generalError,
   type FormError,
 } from '../../graphql/errors';
+import { ADDRESS_FIELDS, addressForm, addressInput, type AddressForm } from '../address';
 import { eligibleLines, lineLabel, type AvailableAction } from '../types';
 import { useIdempotencyKey } from '../useIdempotencyKey';
 import { isStale, type DialogProps } from './common';
-
-const ADDRESS_FIELDS: [keyof AddressInput, string, boolean][] = [
-  ['name', 'Name', true],
-  ['line1', 'Address line 1', true],
-  ['line2', 'Address line 2', false],
-  ['city', 'City', true],
-  ['region', 'Region', false],
-  ['postalCode', 'Postal code', true],
-  ['country', 'Country (two letters)', true],
-  ['phone', 'Phone', false],
-];
 
 export function ReshipmentDialog({ order, action, onClose, onDone, onStale }: DialogProps<AvailableAction>) {
   const lines = eligibleLines(order, action);
   const [selected, setSelected] = useState<string[]>(lines.length === 1 && lines[0] ? [lines[0].id] : []);
   const [method, setMethod] = useState(order.shippingMethod);
   const [override, setOverride] = useState(false);
-  const [address, setAddress] = useState<Record<keyof AddressInput, string>>(() => {
-    const a = order.shippingAddress;
-    return {
-      name: a.name,
-      line1: a.line1,
-      line2: a.line2 ?? '',
-      city: a.city,
-      region: a.region ?? '',
-      postalCode: a.postalCode,
-      country: a.country,
-      phone: a.phone ?? '',
-    };
+  const [address, setAddress] = useState<AddressForm>(() => addressForm(order.shippingAddress));
+  const [reason, setReason] = useState('');
+  const [{ data: reasons }] = useQuery({
+    query: PostsalesReasonsDocument,
+    variables: { kind: 'RESHIPMENT' },
   });
   const [comment, setComment] = useState('');
   const [error, setError] = useState<FormError | null>(null);
   const [{ fetching }, create] = useMutation(ReshipmentCreateDocument);
   const keyFor = useIdempotencyKey();
 
-  const shippingAddress: AddressInput | null = override
-    ? {
-        name: address.name,
-        line1: address.line1,
-        city: address.city,
-        postalCode: address.postalCode,
-        country: address.country,
-        line2: address.line2 || null,
-        region: address.region || null,
-        phone: address.phone || null,
-      }
-    : null;
+  const shippingAddress: AddressInput | null = override ? addressInput(address) : null;
   const input = {
     orderId: order.id,
     lineIds: lines.filter((l) => selected.includes(l.id)).map((l) => l.id),
     shippingMethod: method.trim() !== order.shippingMethod ? method.trim() : null,
     shippingAddress,
+    reason: reason || null,
     comment: comment.trim() || null,
     expectedVersion: order.version,
   };
   const keys = [
+    'input.reason',
     'input.comment',
     'input.shippingMethod',
     ...ADDRESS_FIELDS.map(([k]) => `input.shippingAddress.${k}`),
@@ -135,6 +109,16 @@ export function ReshipmentDialog({ order, action, onClose, onDone, onStale }: Di
             ))}
           </fieldset>
         )}
+        <Field label="Reshipment reason (optional)" error={errorFor(error, 'input.reason')}>
+          <select value={reason} onChange={(e) => setReason(e.target.value)}>
+            <option value="">No reason given</option>
+            {reasons?.postsalesReasons.map((r) => (
+              <option key={r.code} value={r.code}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </Field>
         <Field label="Comment" error={errorFor(error, 'input.comment')}>
           <textarea rows={3} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} />
         </Field>

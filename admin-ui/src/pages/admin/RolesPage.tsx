@@ -25,21 +25,28 @@ import { usePageTitle } from '../../components/usePageTitle';
 
 type Role = RolesQuery['roles'][number];
 type Store = RolesQuery['stores'][number];
-const PERMISSIONS: Permission[] = [
-  'ORDER_VIEW',
-  'COMMENT_ADD',
-  'EXCHANGE_CREATE',
-  'RESHIPMENT_CREATE',
-  'APPEASEMENT_CREATE',
-  'APPEASEMENT_CANCEL',
-  'RETURN_CREATE',
-  'RETURN_APPROVE',
-  'RETURN_CANCEL',
-  'ORDER_CANCEL',
-  'USER_MANAGE',
-  'SETTINGS_MANAGE',
-  'INTEGRATION',
-];
+// Every permission, in the order the screen lists them. A Record so that a permission the
+// contract adds is a type error here until the screen offers it.
+const PERMISSION_ORDER: Record<Permission, number> = {
+  ORDER_VIEW: 0,
+  COMMENT_ADD: 1,
+  ORDER_EDIT: 2,
+  EXCHANGE_CREATE: 3,
+  RESHIPMENT_CREATE: 4,
+  APPEASEMENT_CREATE: 5,
+  APPEASEMENT_CANCEL: 6,
+  RETURN_CREATE: 7,
+  RETURN_APPROVE: 8,
+  RETURN_CANCEL: 9,
+  REFUND_RETRY: 10,
+  ORDER_CANCEL: 11,
+  USER_MANAGE: 12,
+  SETTINGS_MANAGE: 13,
+  INTEGRATION: 14,
+};
+const PERMISSIONS = (Object.keys(PERMISSION_ORDER) as Permission[]).sort(
+  (a, b) => PERMISSION_ORDER[a] - PERMISSION_ORDER[b],
+);
 const ACCESS: StoreAccess[] = ['ALL', 'SPECIFIC', 'NONE'];
 const KEYS = ['input.name', 'input.level', 'input.permissions', 'input.storeAccess', 'input.storeCodes'];
 
