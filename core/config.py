@@ -106,6 +106,8 @@ class Settings:
     ws_max_connections_per_user: int = 5
     ws_idle_seconds: float = 300.0
     ws_recheck_seconds: float = 60.0
+    # Request bodies larger than this are answered 413 without being read (0: no limit).
+    max_body_bytes: int = 1_048_576
 
     @property
     def development(self) -> bool:
@@ -169,6 +171,7 @@ class Settings:
             "ws_max_connections_per_user": int(_float("CSDESK_WS_MAX_CONNECTIONS_PER_USER", 5)),
             "ws_idle_seconds": _float("CSDESK_WS_IDLE_SECONDS", 300.0),
             "ws_recheck_seconds": _float("CSDESK_WS_RECHECK_SECONDS", 60.0),
+            "max_body_bytes": int(_float("CSDESK_MAX_BODY_BYTES", 1_048_576)),
         }
         values.update(overrides)
         # One heterogeneous dict for every field (parsed above, typed by each helper), so mypy

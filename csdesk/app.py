@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,6 +33,13 @@ from core.config import Settings
 from core.db import Database
 from core.observability import current_request_id, new_request_id
 from csdesk import admin_ui, graphiql, health
+from csdesk.http_edge import (
+    BodyLimit,
+    BodyTooLarge,
+    error_response,
+    masked_response,
+    parse_body,
+)
 from csdesk.observability import Observe, metrics_route
 from resolvers import live
 from resolvers.loaders import Loaders
@@ -60,6 +68,9 @@ class CsdeskGraphQL(GraphQL[Context, None]):
         self.connections: collections.Counter[int] = collections.Counter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+            return
         if scope["type"] != "websocket":
             await super().__call__(scope, receive, send)
             return
@@ -163,6 +174,25 @@ class CsdeskGraphQL(GraphQL[Context, None]):
         # Our page: every asset from this origin, under a 'self'-only CSP (csdesk/graphiql.py).
         return graphiql.page_response()
 
+    def decode_json(self, data: str | bytes) -> object:
+        # UTF-8 JSON objects only, finite numbers, bounded nesting (csdesk/http_edge.py).
+        return parse_body(data)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's view, with every refused request answered as a GraphQL error (not
+        plain text) and anything unexpected outside an operation masked."""
+        request = Request(scope=scope, receive=receive)
+        response: Response
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = error_response(exc.status_code, exc.reason)
+        except BodyTooLarge:
+            raise  # answered 413 by BodyLimit
+        except Exception as exc:
+            response = masked_response(exc, current_request_id())
+        await response(scope, receive, send)
+
 
 _HELD = "csdesk.websocket"
 
@@ -217,6 +247,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     # Request id, statement count, the request's log line and metrics (csdesk/observability.py).
     # Added last, so outermost: it sees every request, including those another middleware
     # answers itself.

@@ -18,7 +18,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StreamResult
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
@@ -28,7 +28,7 @@ from schema.cost import QueryCost
 from schema.errors import exception_handlers
 from schema.extensions import SqlStatementsExtension, TransportRules
 from schema.history import HistoryEntry
-from schema.masking import ErrorBoundary
+from schema.masking import ErrorBoundary, last_word
 from schema.mutation import Mutation
 from schema.observability import ObserveOperation
 from schema.order import Line, Order
@@ -36,6 +36,7 @@ from schema.postsales import PostsalesAction
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
+from schema.text_inputs import TextInputs
 
 # Distinct documents whose parse and validation are remembered (the SPA sends a few dozen).
 DOCUMENT_CACHE_SIZE = 256
@@ -49,6 +50,31 @@ class CsdeskSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Strawberry's, with the ErrorBoundary's word on errors that end an operation
+        outside it (a syntax error from the parser cache, an extension that raised)."""
+        result = await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        if result.errors:
+            result.errors = last_word(result.errors, context_value)
+        return result
 
     async def stream(
         self,
@@ -103,6 +129,8 @@ def build_schema() -> strawberry.Schema:
         QueryCost,
         TransportRules,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        # Refuses text no database can store, in any argument, before anything runs.
+        TextInputs,
         RequestBudget,
         SqlStatementsExtension,
         ErrorBoundary,

@@ -27,6 +27,7 @@ from core.db import Database
 from models.base import utcnow
 from models.enums import Destination, OutboxStatus
 from resolvers import warehouse_simulator
+from resolvers.errors import DomainError
 from resolvers.purge import purge
 from worker.channels import Channel, channels_for
 from worker.delivery import DeliveryFailed, Receipt
@@ -146,7 +147,10 @@ async def process(
         held = await settle(db, lease, values, after)
     except Exception as exc:  # what the delivery changes failed: retried, then DEAD
         log.exception("outbox message %s (%s): after delivery", message.id, message.topic)
-        return await _failed(db, settings, lease, f"after delivery: {exc!r}", report)
+        # A domain refusal says what is wrong; any other error's text (a database error holds
+        # its SQL) stays in the log: lastError is shown to administrators.
+        said = repr(exc) if isinstance(exc, DomainError) else f"{type(exc).__name__}, see the log"
+        return await _failed(db, settings, lease, f"after delivery: {said}", report)
     outcome = Outcome.DELIVERED if held else Outcome.LOST
     report.count(outcome)
     return outcome
