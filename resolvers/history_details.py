@@ -57,6 +57,10 @@ class Details:
     comment_kind: str | None = None
     ticket_reference: str | None = None
     event_id: str | None = None
+    # Appeasements above a limit: the limit gone over; approvals: APPROVED or REJECTED, why.
+    approval_reason: str | None = None
+    decision: str | None = None
+    decision_comment: str | None = None
 
 
 def _int(value: Any) -> int | None:
@@ -170,4 +174,7 @@ def read(details: Mapping[str, Any] | None) -> Details:
         comment_kind=_str(d.get("commentKind")),
         ticket_reference=_str(d.get("ticketReference")),
         event_id=_str(d.get("eventId")),
+        approval_reason=_str(d.get("approvalReason")),
+        decision=_str(d.get("decision")),
+        decision_comment=_str(d.get("comment")) if d.get("decision") else None,
     )

@@ -13,6 +13,7 @@ from strawberry import relay
 from models import PostsalesAction as ActionRow
 from models import PostsalesActionLine as ActionLineRow
 from models.enums import ActionKind, ActionStatus, Disposition
+from resolvers.limits import ApprovalReason
 from resolvers.orders import visible_to
 from schema.common import Money
 from schema.context import Info
@@ -26,6 +27,13 @@ if TYPE_CHECKING:
 
 ActionKindEnum = strawberry.enum(ActionKind, name="PostsalesActionKind")
 ActionStatusEnum = strawberry.enum(ActionStatus, name="PostsalesActionStatus")
+ApprovalReasonEnum = strawberry.enum(
+    ApprovalReason,
+    name="AppeasementApprovalReason",
+    description="Why an appeasement needs a second user's approval: PER_ACTION_LIMIT (above "
+    "its creator's limit per appeasement) or DAILY_LIMIT (above what they may still give "
+    "today).",
+)
 DispositionEnum = strawberry.enum(
     Disposition,
     name="ReturnDisposition",
@@ -70,6 +78,16 @@ class PostsalesAction(relay.Node):
     no_refund: bool = strawberry.field(
         description="True for the returns of exchanged lines, which close without a refund."
     )
+    approval_reason: ApprovalReason | None = strawberry.field(
+        description="Appeasements above their creator's limit: the limit gone over (they "
+        "wait AWAITING_APPROVAL); null when none applied."
+    )
+    decided_at: dt.datetime | None = strawberry.field(
+        description="When a second user approved or rejected it."
+    )
+    decision_comment: str | None = strawberry.field(
+        description="The approver's comment on approving or rejecting it."
+    )
     row: strawberry.Private[ActionRow]
 
     @classmethod
@@ -84,6 +102,9 @@ class PostsalesAction(relay.Node):
             created_at=info.context.local(row.created_at),
             updated_at=info.context.local(row.updated_at),
             no_refund=row.no_refund,
+            approval_reason=ApprovalReason(row.approval_reason) if row.approval_reason else None,
+            decided_at=info.context.local(row.decided_at) if row.decided_at else None,
+            decision_comment=row.decision_comment,
             row=row,
         )
 
@@ -96,6 +117,17 @@ class PostsalesAction(relay.Node):
         if self.row.created_by_id is None:
             return None
         row = await info.context.loaders.user.load(self.row.created_by_id)
+        return User.brief(row) if row else None
+
+    @strawberry.field(description="Who approved or rejected it (appeasements above a limit).")
+    async def decided_by(
+        self, info: Info
+    ) -> Annotated[User, strawberry.lazy("schema.user")] | None:
+        from schema.user import User
+
+        if self.row.decided_by_id is None:
+            return None
+        row = await info.context.loaders.user.load(self.row.decided_by_id)
         return User.brief(row) if row else None
 
     @strawberry.field(description="The lines the action acts on.")
