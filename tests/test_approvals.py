@@ -304,6 +304,7 @@ async def test_limits_follow_the_role_hierarchy(db: Database, gql: GraphQLClient
     await desk.sign_in("supervisor")
     async with db.read() as s:
         sup_id = await s.scalar(select(Role.id).where(Role.name == "CS Supervisor"))
+    assert sup_id is not None
     mine = {"roleId": encode_id("Role", sup_id), "appeasementLimits": []}
     refused = (await desk.run("supervisor", ROLE_UPDATE, {"input": mine}))["roleUpdate"]
     # Their own role is not one they manage (level 2): as if it did not exist.
