@@ -63,7 +63,9 @@ class AvailableAction:
     action_ids: list[strawberry.ID] = strawberry.field(
         description=(
             "Post-sales actions it applies to (RETURN_APPROVE and RETURN_CANCEL: REQUESTED "
-            "returns; APPEASEMENT_CANCEL: appeasements not yet RELEASED, FAILED ones included)."
+            "returns; APPEASEMENT_CANCEL: appeasements not yet RELEASED, FAILED and "
+            "AWAITING_APPROVAL ones included; APPEASEMENT_APPROVE and APPEASEMENT_REJECT: "
+            "appeasements AWAITING_APPROVAL the viewer did not create)."
         )
     )
     refund_ids: list[int] = strawberry.field(

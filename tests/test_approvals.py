@@ -8,12 +8,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from core.db import Database
 from csdesk.seed_data import CS_PERMISSIONS
 from models import HistoryEntry, Order, OutboxMessage, PostsalesAction, Refund, Role
 from models.enums import ActionStatus, RefundStatus
+from resolvers.errors import RefundNotOpen
+from resolvers.payments import confirm_refund
 from schema.ids import encode as encode_id
 from tests.conftest import GraphQLClient
 from tests.postsales import Made, made_order, rows, snapshot
@@ -341,3 +344,19 @@ async def test_admin_cannot_change_its_own_roles_limits(db: Database, gql: Graph
     actions = await rows(db, PostsalesAction, PostsalesAction.status == ActionStatus.REJECTED)
     assert actions == []
     assert await rows(db, HistoryEntry, HistoryEntry.message.like("%awaits approval%")) == []
+
+
+async def test_the_payment_system_cannot_confirm_a_reservation(
+    db: Database, gql: GraphQLClient
+) -> None:
+    desk = await desk_with_limits(gql)
+    made = await made_order(db, lines=1)
+    await desk.appease("agent", made, "60.00")
+    (refund,) = await rows(db, Refund, Refund.order_id == made.id)
+    before = await snapshot(db)
+    for released in (True, False):
+        async with db.write() as s:
+            with pytest.raises(RefundNotOpen) as refused:
+                await confirm_refund(s, refund.id, released=released)
+        assert refused.value.status == "RESERVED"
+    assert await snapshot(db) == before
