@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
@@ -78,7 +79,29 @@ def viewer_of(user: User, role: Role, store_ids: frozenset[int], token_id: int |
         store_access=role.store_access,
         store_ids=store_ids if role.store_access is StoreAccess.SPECIFIC else frozenset(),
         token_id=token_id,
+        appeasement_limits=limits_of(role.appeasement_limits),
     )
+
+
+def limits_of(
+    stored: dict[str, Any] | None,
+) -> tuple[tuple[str, Decimal | None, Decimal | None], ...]:
+    """A role's stored appeasement limits, by currency (unreadable figures: no limit)."""
+
+    def amount(value: Any) -> Decimal | None:
+        try:
+            found = Decimal(str(value)) if value is not None else None
+        except ArithmeticError:
+            return None
+        return found if found is not None and found.is_finite() and found >= 0 else None
+
+    found = []
+    for currency, figures in sorted((stored or {}).items()):
+        if isinstance(figures, dict):
+            per_action, per_day = amount(figures.get("perAction")), amount(figures.get("perDay"))
+            if per_action is not None or per_day is not None:
+                found.append((currency, per_action, per_day))
+    return tuple(found)
 
 
 async def viewer_for_token(

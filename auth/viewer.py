@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from models.enums import Permission, StoreAccess
@@ -22,6 +23,8 @@ class Viewer:
     # Store ids of a SPECIFIC role; ignored for ALL and NONE.
     store_ids: frozenset[int]
     token_id: int | None = None
+    # The role's appeasement limits: (currency, per appeasement, per day), None = no limit.
+    appeasement_limits: tuple[tuple[str, Decimal | None, Decimal | None], ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:

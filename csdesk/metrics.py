@@ -40,7 +40,9 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # The operations of frontend-contract/operations/ (tests/test_observability.py compares).
 CONTRACT_OPERATIONS = frozenset(
     {
-        "AppeasementCancel", "AppeasementCreate", "CustomerOrders", "ExchangeCandidates",
+        "AppeasementApprove", "AppeasementCancel", "AppeasementCreate", "AppeasementReject",
+        "ApprovalQueue", "RoleLimits", "RoleLimitsUpdate", "ServiceTargetsUpdate",
+        "CustomerOrders", "ExchangeCandidates",
         "FollowUpAssignees", "FollowUpCancel", "FollowUpComplete", "FollowUpCreate",
         "FollowUpReassign", "FollowUps", "OrderChanged", "PostsalesQueueChanged",
         "ExchangeCreate", "Login", "Logout", "OrderActions", "OrderCancel", "OrderCommentAdd",

@@ -133,6 +133,7 @@ CS_PERMISSIONS = [
     Permission.RESHIPMENT_CREATE,
     Permission.APPEASEMENT_CREATE,
     Permission.APPEASEMENT_CANCEL,
+    Permission.APPEASEMENT_APPROVE,
     Permission.RETURN_CREATE,
     Permission.RETURN_APPROVE,
     Permission.RETURN_CANCEL,

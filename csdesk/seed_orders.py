@@ -300,7 +300,9 @@ class OrderFactory:
              "reason_code": reason,
              "comment": comment, "created_by_id": actor[1], "created_at": at,
              "updated_at": updated, "no_refund": no_refund, "resulting_order_id": resulting,
-             "return_source_id": self.source_ids[source] if source else None}
+             "return_source_id": self.source_ids[source] if source else None,
+             "approval_reason": None, "decided_by_id": None, "decided_at": None,
+             "decision_comment": None}
         )  # fmt: skip
 
     def _action_line(

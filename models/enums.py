@@ -47,8 +47,10 @@ class ActionStatus(enum.StrEnum):
 
     Appeasements use REQUESTED → PENDING_RELEASE → RELEASED (or CANCELLED), and FAILED when
     the payment system could not release the refund (retried back to REQUESTED, or
-    cancelled); returns use REQUESTED → APPROVED (or CANCELLED); exchanges, reshipments and
-    cancellations are COMPLETED when created.
+    cancelled); one above its creator's limit starts AWAITING_APPROVAL (→ REQUESTED when a
+    second user approves it, REJECTED when one rejects it, or CANCELLED); returns use
+    REQUESTED → APPROVED (or CANCELLED); exchanges, reshipments and cancellations are
+    COMPLETED when created.
     """
 
     REQUESTED = "REQUESTED"
@@ -58,6 +60,8 @@ class ActionStatus(enum.StrEnum):
     CANCELLED = "CANCELLED"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
+    REJECTED = "REJECTED"
 
 
 class RefundKind(enum.StrEnum):
@@ -67,6 +71,10 @@ class RefundKind(enum.StrEnum):
 
 
 class RefundStatus(enum.StrEnum):
+    """RESERVED: drawn on the ledger for an appeasement awaiting approval, not yet sent to the
+    payment system (approved → REQUESTED; rejected or cancelled → CANCELLED)."""
+
+    RESERVED = "RESERVED"
     REQUESTED = "REQUESTED"
     PENDING_RELEASE = "PENDING_RELEASE"
     RELEASED = "RELEASED"
@@ -126,6 +134,8 @@ class Permission(enum.StrEnum):
     RESHIPMENT_CREATE = "RESHIPMENT_CREATE"
     APPEASEMENT_CREATE = "APPEASEMENT_CREATE"
     APPEASEMENT_CANCEL = "APPEASEMENT_CANCEL"
+    # Approve or reject appeasements above their creator's limits (never one's own).
+    APPEASEMENT_APPROVE = "APPEASEMENT_APPROVE"
     RETURN_CREATE = "RETURN_CREATE"
     RETURN_APPROVE = "RETURN_APPROVE"
     RETURN_CANCEL = "RETURN_CANCEL"

@@ -17,6 +17,10 @@ class PostsalesAction(Base):
     __table_args__ = (
         Index("ix_postsales_action_kind_status_created_at", "kind", "status", "created_at"),
         Index("ix_postsales_action_store_id_created_at", "store_id", "created_at"),
+        # The approval queue and the ageing filters: status, then store, then age.
+        Index("ix_postsales_action_status_store_id_created_at", "status", "store_id", "created_at"),
+        # An agent's appeasements of the day (the daily limit).
+        Index("ix_postsales_action_created_by_id_created_at", "created_by_id", "created_at"),
         CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),
     )
 
@@ -38,6 +42,13 @@ class PostsalesAction(Base):
     resulting_order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id"))
     # Returns created by an exchange close without a refund.
     no_refund: Mapped[bool] = mapped_column(default=False)
+    # Four-eyes approval of an appeasement above its creator's limit: who approved or
+    # rejected it, when, and why (resolvers.actions.appeasement_review); approval_reason is
+    # the limit it went over (resolvers.limits.ApprovalReason), null when none.
+    approval_reason: Mapped[str | None] = mapped_column(String(32))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class PostsalesActionLine(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,6 +29,10 @@ class Role(Base):
     # Permission names (models.enums.Permission).
     permissions: Mapped[list[str]] = mapped_column(default=list)
     store_access: Mapped[StoreAccess] = mapped_column(enum_column(StoreAccess))
+    # Appeasement limits by currency, e.g. {"GBP": {"perAction": "50.00", "perDay": "200.00"}}
+    # (resolvers.limits); a missing currency, figure or null column: no limit. On the role row
+    # so that the viewer carries them without a statement of its own.
+    appeasement_limits: Mapped[dict[str, Any] | None] = mapped_column()
 
 
 class User(Base):

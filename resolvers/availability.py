@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from auth.viewer import Viewer
 from core.money import Money
@@ -26,6 +27,7 @@ from resolvers.eligibility import (
     reshippable,
     returnable,
 )
+from resolvers.limits import Authority
 
 
 class ActionType(enum.StrEnum):
@@ -43,10 +45,13 @@ class ActionType(enum.StrEnum):
     SHIPPING_UPDATE = "SHIPPING_UPDATE"
     SHIPPING_APPEASEMENT = "SHIPPING_APPEASEMENT"
     REFUND_RETRY = "REFUND_RETRY"
+    APPEASEMENT_APPROVE = "APPEASEMENT_APPROVE"
+    APPEASEMENT_REJECT = "APPEASEMENT_REJECT"
 
 
 class Reason(enum.StrEnum):
-    """Why an action is not available now."""
+    """Why an action is not available now; APPROVAL_REQUIRED: it is, but above the viewer's
+    limit it waits for a second user's approval."""
 
     MISSING_PERMISSION = "MISSING_PERMISSION"
     ORDER_STATUS = "ORDER_STATUS"
@@ -55,6 +60,8 @@ class Reason(enum.StrEnum):
     OUT_OF_STOCK = "OUT_OF_STOCK"
     NOTHING_REFUNDABLE = "NOTHING_REFUNDABLE"
     NO_FAILED_REFUND = "NO_FAILED_REFUND"
+    OWN_ACTION = "OWN_ACTION"
+    APPROVAL_REQUIRED = "APPROVAL_REQUIRED"
 
 
 PERMISSION = {
@@ -70,6 +77,8 @@ PERMISSION = {
     ActionType.SHIPPING_UPDATE: Permission.ORDER_EDIT,
     ActionType.SHIPPING_APPEASEMENT: Permission.APPEASEMENT_CREATE,
     ActionType.REFUND_RETRY: Permission.REFUND_RETRY,
+    ActionType.APPEASEMENT_APPROVE: Permission.APPEASEMENT_APPROVE,
+    ActionType.APPEASEMENT_REJECT: Permission.APPEASEMENT_APPROVE,
 }
 # Appeasements can be cancelled until the payment system confirms them (RELEASED), and once
 # their refund failed.
@@ -77,6 +86,7 @@ APPEASEMENT_CANCELLABLE = {
     ActionStatus.REQUESTED,
     ActionStatus.PENDING_RELEASE,
     ActionStatus.FAILED,
+    ActionStatus.AWAITING_APPROVAL,
 }
 
 
@@ -109,6 +119,10 @@ class Availability:
     line_ids: list[int] = field(default_factory=list)
     action_ids: list[int] = field(default_factory=list)
     refund_ids: list[int] = field(default_factory=list)
+    # Appeasements: some amount it accepts here would wait for approval; the most that would
+    # not (None: no limit).
+    needs_approval: bool = False
+    approval_limit: Money | None = None
 
 
 @dataclass(frozen=True)
@@ -126,9 +140,10 @@ def available_actions(
     actions: Sequence[PostsalesAction],
     stock: Stock,
     refunds: Sequence[Refund] = (),
+    authority: Authority | None = None,
 ) -> list[Availability]:
     """Every action of the guide, in a fixed order, with the lines, actions or refunds it may
-    take."""
+    take; ``authority`` is the viewer's appeasement limit in the order's currency."""
 
     def by_lines(
         kind: ActionType,
@@ -197,10 +212,45 @@ def available_actions(
     def open_return(a: PostsalesAction) -> bool:
         return a.kind is ActionKind.RETURN and a.status is ActionStatus.REQUESTED
 
+    def limited(found: Availability, most: Decimal) -> Availability:
+        """APPROVAL_REQUIRED when ``most`` (the largest amount it takes here) is above the
+        viewer's authority."""
+        left = authority.remaining if authority is not None else None
+        if not found.allowed or left is None:
+            return found
+        over = left.amount < most
+        return replace(
+            found,
+            reason=Reason.APPROVAL_REQUIRED if over else None,
+            needs_approval=over,
+            approval_limit=left,
+        )
+
+    def decide(kind: ActionType) -> Availability:
+        permission = PERMISSION[kind]
+        if not viewer.has(permission):
+            return Availability(kind, permission, False, Reason.MISSING_PERMISSION)
+        waiting = [
+            a
+            for a in actions
+            if a.kind is ActionKind.APPEASEMENT and a.status is ActionStatus.AWAITING_APPROVAL
+        ]
+        ids = [a.id for a in waiting if a.created_by_id != viewer.user_id]
+        if not ids:
+            why = Reason.OWN_ACTION if waiting else Reason.NO_ELIGIBLE_ACTION
+            return Availability(kind, permission, False, why)
+        return Availability(kind, permission, True, action_ids=ids)
+
+    appeasement = by_lines(ActionType.APPEASEMENT, appeasable)
+    most_on_a_line = max(
+        (line.refundable_net for line in lines if line.id in appeasement.line_ids),
+        default=Decimal(0),
+    )
+
     return [
         by_lines(ActionType.EXCHANGE, exchangeable, lambda line: stock.exchangeable(line.sku_id)),
         by_lines(ActionType.RESHIPMENT, reshippable, lambda line: stock.reshippable(line.sku_id)),
-        by_lines(ActionType.APPEASEMENT, appeasable),
+        limited(appeasement, most_on_a_line),
         by_lines(ActionType.RETURN, returnable),
         cancel(),
         comment(),
@@ -211,12 +261,17 @@ def available_actions(
             lambda a: a.kind is ActionKind.APPEASEMENT and a.status in APPEASEMENT_CANCELLABLE,
         ),
         shipping_update(),
-        simple(
-            ActionType.SHIPPING_APPEASEMENT,
-            order.shipping_refundable > 0,
-            Reason.NOTHING_REFUNDABLE,
+        limited(
+            simple(
+                ActionType.SHIPPING_APPEASEMENT,
+                order.shipping_refundable > 0,
+                Reason.NOTHING_REFUNDABLE,
+            ),
+            order.shipping_refundable,
         ),
         refund_retry(),
+        decide(ActionType.APPEASEMENT_APPROVE),
+        decide(ActionType.APPEASEMENT_REJECT),
     ]
 
 

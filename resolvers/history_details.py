@@ -58,6 +58,10 @@ class Details:
     ticket_reference: str | None = None
     event_id: str | None = None
     follow_up_id: int | None = None
+    # Appeasements above a limit: the limit gone over; approvals: APPROVED or REJECTED, why.
+    approval_reason: str | None = None
+    decision: str | None = None
+    decision_comment: str | None = None
 
 
 def _int(value: Any) -> int | None:
@@ -172,4 +176,7 @@ def read(details: Mapping[str, Any] | None) -> Details:
         ticket_reference=_str(d.get("ticketReference")),
         event_id=_str(d.get("eventId")),
         follow_up_id=_int(d.get("followUpId")),
+        approval_reason=_str(d.get("approvalReason")),
+        decision=_str(d.get("decision")),
+        decision_comment=_str(d.get("comment")) if d.get("decision") else None,
     )

@@ -66,6 +66,8 @@ class AppeasementStatus(enum.StrEnum):
     RELEASED = "RELEASED"
     CANCELLED = "CANCELLED"
     FAILED = "FAILED"
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
+    REJECTED = "REJECTED"
 
 
 class ReturnStatus(enum.StrEnum):

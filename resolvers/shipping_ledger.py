@@ -67,6 +67,7 @@ async def draw(
     *,
     action_id: int | None,
     field: list[str] | None = None,
+    status: RefundStatus = RefundStatus.REQUESTED,
 ) -> Refund:
     """Take ``net`` from the order's refundable shipping and record the refund (no line, no
     tax); ShippingNotRefundable when less is left."""
@@ -86,7 +87,7 @@ async def draw(
         line_id=None,
         action_id=action_id,
         kind=RefundKind.APPEASEMENT,
-        status=RefundStatus.REQUESTED,
+        status=status,
         net=net,
         tax=zero,
         gross=literal(net, MONEY) + literal(zero, MONEY),

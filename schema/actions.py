@@ -9,6 +9,7 @@ import strawberry
 
 from models import Order as OrderRow
 from models.enums import Permission, RefundStatus
+from resolvers import limits
 from resolvers.availability import (
     ActionType,
     Reason,
@@ -18,6 +19,7 @@ from resolvers.availability import (
 )
 from resolvers.availability import warnings as order_warnings
 from schema import ids
+from schema.common import Money
 from schema.context import Info
 
 ActionTypeEnum = strawberry.enum(
@@ -34,7 +36,10 @@ ReasonEnum = strawberry.enum(
         "the order qualifies. NO_ELIGIBLE_ACTION: no post-sales action is in a status it "
         "applies to. OUT_OF_STOCK: lines qualify, but no unit they need is left in the "
         "order's store. NOTHING_REFUNDABLE: nothing is left to refund (the shipping charge, "
-        "for SHIPPING_APPEASEMENT). NO_FAILED_REFUND: no refund failed (REFUND_RETRY)."
+        "for SHIPPING_APPEASEMENT). NO_FAILED_REFUND: no refund failed (REFUND_RETRY). "
+        "OWN_ACTION: the only appeasements awaiting approval are the viewer's own (four eyes). "
+        "APPROVAL_REQUIRED (with `allowed` true): available, but an amount above "
+        "`approvalLimit` waits for a second user's approval."
     ),
 )
 
@@ -45,7 +50,9 @@ ReasonEnum = strawberry.enum(
 class AvailableAction:
     kind: ActionType
     allowed: bool = strawberry.field(description="True when the action can be taken now.")
-    reason: Reason | None = strawberry.field(description="Why not, when not allowed.")
+    reason: Reason | None = strawberry.field(
+        description="Why not, when not allowed; APPROVAL_REQUIRED when allowed above a limit."
+    )
     permission: Permission = strawberry.field(description="The permission the action needs.")
     line_ids: list[strawberry.ID] = strawberry.field(
         description=(
@@ -56,11 +63,22 @@ class AvailableAction:
     action_ids: list[strawberry.ID] = strawberry.field(
         description=(
             "Post-sales actions it applies to (RETURN_APPROVE and RETURN_CANCEL: REQUESTED "
-            "returns; APPEASEMENT_CANCEL: appeasements not yet RELEASED, FAILED ones included)."
+            "returns; APPEASEMENT_CANCEL: appeasements not yet RELEASED, FAILED and "
+            "AWAITING_APPROVAL ones included; APPEASEMENT_APPROVE and APPEASEMENT_REJECT: "
+            "appeasements AWAITING_APPROVAL the viewer did not create)."
         )
     )
     refund_ids: list[int] = strawberry.field(
         description="REFUND_RETRY: the FAILED refunds not sent again yet (Refund.id)."
+    )
+    needs_approval: bool = strawberry.field(
+        description="APPEASEMENT, SHIPPING_APPEASEMENT: some amount it accepts here is above "
+        "the viewer's limit and would wait AWAITING_APPROVAL."
+    )
+    approval_limit: Money | None = strawberry.field(
+        description="APPEASEMENT, SHIPPING_APPEASEMENT: the most the viewer may give now "
+        "without approval (per appeasement, and what is left of the day's limit); null: no "
+        "limit."
     )
 
 
@@ -87,6 +105,9 @@ async def resolve_available_actions(row: OrderRow, info: Info) -> list[Available
     )
     # Primed by the actions' batch: no statement of its own.
     refunds = await loaders.refunds_by_order.load(row.id)
+    power = (
+        await authority(info, row.currency) if viewer.has(Permission.APPEASEMENT_CREATE) else None
+    )
     return [
         AvailableAction(
             kind=a.kind,
@@ -96,9 +117,32 @@ async def resolve_available_actions(row: OrderRow, info: Info) -> list[Available
             line_ids=[ids.encode("Line", i) for i in a.line_ids],
             action_ids=[ids.encode("PostsalesAction", i) for i in a.action_ids],
             refund_ids=a.refund_ids,
+            needs_approval=a.needs_approval,
+            approval_limit=a.approval_limit,
         )
-        for a in available_actions(viewer, row, lines, actions, stock, refunds)
+        for a in available_actions(viewer, row, lines, actions, stock, refunds, power)
     ]
+
+
+async def authority(info: Info, currency: str) -> limits.Authority:
+    """The viewer's appeasement authority in ``currency``, read once per request."""
+    viewer = info.context.viewer_or_raise()
+    state = info.context.request.state
+    cache: dict[str, asyncio.Future[limits.Authority]] | None = getattr(
+        state, "csdesk_authority", None
+    )
+    if cache is None:
+        cache = {}
+        state.csdesk_authority = cache
+    if currency not in cache:
+
+        async def load() -> limits.Authority:
+            async with info.context.db.read() as session:
+                return await limits.authority(session, viewer, currency)
+
+        # A shared task: concurrent resolvers of one request wait for the same read.
+        cache[currency] = asyncio.ensure_future(load())
+    return await cache[currency]
 
 
 async def resolve_warnings(row: OrderRow, info: Info) -> list[OrderWarning]:

@@ -10,7 +10,9 @@ from models.enums import Permission, StoreAccess
 from resolvers.admin import grants
 from resolvers.admin import roles as admin_roles
 from resolvers.admin import users as admin_users
+from resolvers.limits import role_limits
 from schema import ids
+from schema.common import Money
 from schema.context import Info
 from schema.order import Store
 from schema.user import User
@@ -20,6 +22,19 @@ StoreAccessEnum = strawberry.enum(
     name="StoreAccess",
     description="NONE, ALL (includes stores created later) or SPECIFIC (the role's stores).",
 )
+
+
+@strawberry.type(
+    description="What a role's users may give in appeasements of one currency without a second "
+    "user's approval (APPEASEMENT_APPROVE); null: no limit."
+)
+class AppeasementLimit:
+    currency: str
+    per_action: Money | None = strawberry.field(description="The most per appeasement.")
+    per_day: Money | None = strawberry.field(
+        description="The most one user gives per calendar day (their time zone), counting "
+        "appeasements not cancelled that needed no approval."
+    )
 
 
 @strawberry.type(description="A role: hierarchy level, permissions and store access.")
@@ -35,6 +50,9 @@ class Role:
         description="The stores the role sees: every store for ALL, none for NONE."
     )
     user_count: int = strawberry.field(description="How many users hold the role.")
+    appeasement_limits: list[AppeasementLimit] = strawberry.field(
+        description="Limits per currency; a currency not listed is unlimited."
+    )
 
     @classmethod
     def of(cls, view: grants.RoleView) -> Role:
@@ -47,6 +65,16 @@ class Role:
             store_access=role.store_access,
             stores=[Store.of(s) for s in view.stores],
             user_count=view.user_count,
+            appeasement_limits=[
+                AppeasementLimit(
+                    currency=x.currency,
+                    per_action=Money.of(x.per_action, x.currency)
+                    if x.per_action is not None
+                    else None,
+                    per_day=Money.of(x.per_day, x.currency) if x.per_day is not None else None,
+                )
+                for x in role_limits(role)
+            ],
         )
 
 

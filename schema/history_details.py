@@ -69,6 +69,14 @@ class HistoryDetails:
         description="Follow-ups: the follow-up concerned (CREATED, DONE, REASSIGNED, CANCELLED "
         "in data.step)."
     )
+    approval_reason: str | None = strawberry.field(
+        description="An appeasement that awaits approval: the limit it went over "
+        "(PER_ACTION_LIMIT, DAILY_LIMIT)."
+    )
+    decision: str | None = strawberry.field(
+        description="An approval decision: APPROVED or REJECTED."
+    )
+    decision_comment: str | None = strawberry.field(description="Why it was so decided.")
     data: JSON = strawberry.field(description="Everything recorded, including what is not typed.")
     refund_ids: strawberry.Private[list[int]]
     order_id: strawberry.Private[int]
@@ -126,6 +134,9 @@ async def details_of(row: EntryRow, info: Info) -> HistoryDetails:
         ticket_reference=d.ticket_reference,
         event_id=d.event_id,
         follow_up_id=ids.encode("FollowUp", d.follow_up_id) if d.follow_up_id else None,
+        approval_reason=d.approval_reason,
+        decision=d.decision,
+        decision_comment=d.decision_comment,
         # JSON is Strawberry's scalar marker, not a type mypy can check a dict against.
         data=dict(row.details or {}),  # type: ignore[arg-type]
         refund_ids=d.refund_ids,

@@ -9,6 +9,7 @@ from models.enums import Permission
 from schema import catalog_intake, followups, fulfilment, integrations, outbox
 from schema.mutations import (
     appeasement,
+    appeasement_review,
     cancel,
     comment,
     configuration,
@@ -85,6 +86,16 @@ class Mutation:
         resolver=appeasement.appeasement_cancel,
         description="Cancel an appeasement not yet released; its amount is refundable again.",
         extensions=requires(Permission.APPEASEMENT_CANCEL),
+    )
+    appeasement_approve = strawberry.mutation(
+        resolver=appeasement_review.appeasement_approve,
+        description="Approve an appeasement above its creator's limit (not your own).",
+        extensions=requires(Permission.APPEASEMENT_APPROVE),
+    )
+    appeasement_reject = strawberry.mutation(
+        resolver=appeasement_review.appeasement_reject,
+        description="Reject an appeasement above its creator's limit; its amount is released.",
+        extensions=requires(Permission.APPEASEMENT_APPROVE),
     )
     shipping_appeasement_create = strawberry.mutation(
         resolver=shipping_appeasement.shipping_appeasement_create,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +13,11 @@ from strawberry import relay
 
 from models import PostsalesAction as ActionRow
 from models import PostsalesActionLine as ActionLineRow
+from models.base import utcnow
 from models.enums import ActionKind, ActionStatus, Disposition
+from resolvers import settings as stored_settings
+from resolvers.ageing import Targets
+from resolvers.limits import ApprovalReason
 from resolvers.orders import visible_to
 from schema.common import Money
 from schema.context import Info
@@ -26,6 +31,13 @@ if TYPE_CHECKING:
 
 ActionKindEnum = strawberry.enum(ActionKind, name="PostsalesActionKind")
 ActionStatusEnum = strawberry.enum(ActionStatus, name="PostsalesActionStatus")
+ApprovalReasonEnum = strawberry.enum(
+    ApprovalReason,
+    name="AppeasementApprovalReason",
+    description="Why an appeasement needs a second user's approval: PER_ACTION_LIMIT (above "
+    "its creator's limit per appeasement) or DAILY_LIMIT (above what they may still give "
+    "today).",
+)
 DispositionEnum = strawberry.enum(
     Disposition,
     name="ReturnDisposition",
@@ -70,6 +82,16 @@ class PostsalesAction(relay.Node):
     no_refund: bool = strawberry.field(
         description="True for the returns of exchanged lines, which close without a refund."
     )
+    approval_reason: ApprovalReason | None = strawberry.field(
+        description="Appeasements above their creator's limit: the limit gone over (they "
+        "wait AWAITING_APPROVAL); null when none applied."
+    )
+    decided_at: dt.datetime | None = strawberry.field(
+        description="When a second user approved or rejected it."
+    )
+    decision_comment: str | None = strawberry.field(
+        description="The approver's comment on approving or rejecting it."
+    )
     row: strawberry.Private[ActionRow]
 
     @classmethod
@@ -84,6 +106,9 @@ class PostsalesAction(relay.Node):
             created_at=info.context.local(row.created_at),
             updated_at=info.context.local(row.updated_at),
             no_refund=row.no_refund,
+            approval_reason=ApprovalReason(row.approval_reason) if row.approval_reason else None,
+            decided_at=info.context.local(row.decided_at) if row.decided_at else None,
+            decision_comment=row.decision_comment,
             row=row,
         )
 
@@ -96,6 +121,38 @@ class PostsalesAction(relay.Node):
         if self.row.created_by_id is None:
             return None
         row = await info.context.loaders.user.load(self.row.created_by_id)
+        return User.brief(row) if row else None
+
+    @strawberry.field(
+        description="Seconds since it was created (an integer, as of this request): how long "
+        "it has waited, in the queue's oldest-first order."
+    )
+    def age(self) -> int:
+        return max(0, int((utcnow() - self.row.created_at).total_seconds()))
+
+    @strawberry.field(
+        description="When its store's service target wants it handled (viewer's time zone): "
+        "returns REQUESTED (target RETURN_APPROVAL), appeasements AWAITING_APPROVAL "
+        "(APPEASEMENT_APPROVAL); null for anything else, which waits for nobody."
+    )
+    async def due_at(self, info: Info) -> dt.datetime | None:
+        due = (await service_targets(info)).due_at(self.row)
+        return info.context.local(due) if due is not None else None
+
+    @strawberry.field(description="True once `dueAt` has passed and it still waits.")
+    async def breached(self, info: Info) -> bool:
+        due = (await service_targets(info)).due_at(self.row)
+        return due is not None and due < utcnow()
+
+    @strawberry.field(description="Who approved or rejected it (appeasements above a limit).")
+    async def decided_by(
+        self, info: Info
+    ) -> Annotated[User, strawberry.lazy("schema.user")] | None:
+        from schema.user import User
+
+        if self.row.decided_by_id is None:
+            return None
+        row = await info.context.loaders.user.load(self.row.decided_by_id)
         return User.brief(row) if row else None
 
     @strawberry.field(description="The lines the action acts on.")
@@ -184,3 +241,19 @@ class PostsalesAction(relay.Node):
             ok = row is not None and row.order_id in visible
             result.append(cls.from_row(row, info) if ok and row is not None else None)
         return result
+
+
+async def service_targets(info: Info) -> Targets:
+    """The service targets, read once per request (settings may change between requests)."""
+    state = info.context.request.state
+    cached: asyncio.Future[Targets] | None = getattr(state, "csdesk_targets", None)
+    if cached is None:
+
+        async def load() -> Targets:
+            async with info.context.db.read() as session:
+                return await stored_settings.resolved_targets(session)
+
+        # A shared task: every action of a page waits for the same read.
+        cached = asyncio.ensure_future(load())
+        state.csdesk_targets = cached
+    return await cached

@@ -13,7 +13,7 @@ from schema import prefetch
 from schema.context import Info
 from schema.order import Order
 from schema.pagination import Connection
-from schema.postsales import PostsalesAction
+from schema.postsales import PostsalesAction, service_targets
 
 OrderSortEnum = strawberry.enum(search.OrderSort, name="OrderSort")
 AppeasementStatusEnum = strawberry.enum(search.AppeasementStatus, name="AppeasementStatus")
@@ -108,6 +108,16 @@ class PostsalesActionFilter:
     kind: ActionKind | None = None
     status: list[ActionStatus] | None = None
     store_codes: list[str] | None = None
+    breached: bool | None = strawberry.field(
+        default=None,
+        description="True: only actions past their service target (`breached`); false: only "
+        "the others.",
+    )
+    due_before: dt.datetime | None = strawberry.field(
+        default=None,
+        description="Only actions waiting under a service target and due before this instant "
+        "(an ISO 8601 date-time with its offset).",
+    )
 
 
 async def postsales_actions(
@@ -116,14 +126,20 @@ async def postsales_actions(
     first: int = 20,
     after: str | None = None,
 ) -> Connection[PostsalesAction]:
-    """The post-sales queue, oldest first: e.g. every return REQUESTED awaiting approval."""
+    """The post-sales queue, oldest first: e.g. every return REQUESTED awaiting approval, or
+    every action past its service target."""
     ctx = info.context
     f = filter or PostsalesActionFilter()
     domain = postsales_queue.ActionFilter(
-        kind=f.kind, status=list(f.status or []), store_codes=list(f.store_codes or [])
+        kind=f.kind,
+        status=list(f.status or []),
+        store_codes=list(f.store_codes or []),
+        breached=f.breached,
+        due_before=f.due_before,
     )
+    targets = await service_targets(info) if f.breached is not None or f.due_before else None
     async with ctx.db.read() as session:
         page = await postsales_queue.search_actions(
-            session, ctx.viewer_or_raise(), domain, first=first, after=after
+            session, ctx.viewer_or_raise(), domain, first=first, after=after, targets=targets
         )
     return Connection.of(page, lambda row: PostsalesAction.from_row(row, info), after=after)

@@ -7,7 +7,24 @@ import datetime as dt
 import strawberry
 
 from resolvers import settings as store
+from resolvers.ageing import TargetKind
 from schema.context import Info
+
+TargetKindEnum = strawberry.enum(
+    TargetKind,
+    name="ServiceTargetKind",
+    description="RETURN_APPROVAL: returns REQUESTED approved or cancelled within the target. "
+    "APPEASEMENT_APPROVAL: appeasements AWAITING_APPROVAL decided within it.",
+)
+
+
+@strawberry.type(description="A service target of the post-sales queue.")
+class ServiceTarget:
+    store_code: str | None = strawberry.field(
+        description="The store it applies to; null: every store without a target of its own."
+    )
+    kind: TargetKind
+    hours: int = strawberry.field(description="Hours from creation to due (1–8,784).")
 
 
 @strawberry.type(description="Runtime settings of the customer-service screens.")
@@ -21,12 +38,21 @@ class Settings:
     updated_at: dt.datetime | None = strawberry.field(
         description="When a setting was last changed (viewer's time zone); null: defaults."
     )
+    postsales_service_targets: list[ServiceTarget] = strawberry.field(
+        description="Setting postsales.serviceTargets: when queued actions are due "
+        "(PostsalesAction.dueAt, breached). Default: returns within 48 h and approvals within "
+        "24 h in every store."
+    )
 
     @classmethod
     def of(cls, view: store.SettingsView, info: Info) -> Settings:
         return cls(
             postsales_sourcing_strategy_enabled=view.sourcing_strategy_enabled,
             updated_at=info.context.local(view.updated_at) if view.updated_at else None,
+            postsales_service_targets=[
+                ServiceTarget(store_code=t.store_code, kind=t.kind, hours=t.hours)
+                for t in view.service_targets
+            ],
         )
 
 

@@ -20,6 +20,7 @@ from tests import (
     contract_lifecycle,
     contract_outbox,
     contract_postsales,
+    contract_supervision,
 )
 from tests.conftest import GraphQLClient
 from tests.live_helpers import Live, Server
@@ -110,6 +111,7 @@ CASES.update(contract_outbox.CASES)
 CASES.update(contract_admin.CASES)
 CASES.update(contract_lifecycle.CASES)
 CASES.update(contract_followups.CASES)
+CASES.update(contract_supervision.CASES)
 
 
 def test_every_operation_has_a_case() -> None:

@@ -99,6 +99,16 @@ FIELDS: dict[str, tuple[str, Permission | str]] = {
         "{ __typename } }",
         Permission.APPEASEMENT_CANCEL,
     ),
+    "Mutation.appeasementApprove": (
+        'mutation { appeasementApprove(input: {actionId: "UG9zdHNhbGVzQWN0aW9uOjA=", '
+        'comment: "ok"}) { __typename } }',
+        Permission.APPEASEMENT_APPROVE,
+    ),
+    "Mutation.appeasementReject": (
+        'mutation { appeasementReject(input: {actionId: "UG9zdHNhbGVzQWN0aW9uOjA=", '
+        'comment: "ok"}) { __typename } }',
+        Permission.APPEASEMENT_APPROVE,
+    ),
     "Mutation.returnCreate": (
         'mutation { returnCreate(input: {orderId: "T3JkZXI6MA==", lines: [], comment: "x"}) '
         "{ __typename } }",
@@ -232,6 +242,7 @@ ROLE_PERMISSIONS = {
         Permission.RESHIPMENT_CREATE,
         Permission.APPEASEMENT_CREATE,
         Permission.APPEASEMENT_CANCEL,
+        Permission.APPEASEMENT_APPROVE,
         Permission.RETURN_CREATE,
         Permission.RETURN_APPROVE,
         Permission.RETURN_CANCEL,

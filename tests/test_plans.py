@@ -39,6 +39,7 @@ QUEUE = (OPERATIONS / "OrderQueue.graphql").read_text()
 SEARCH = (OPERATIONS / "OrderSearch.graphql").read_text()
 DETAIL = (OPERATIONS / "OrderDetail.graphql").read_text()
 POSTSALES = (OPERATIONS / "PostsalesQueue.graphql").read_text()
+APPROVALS = (OPERATIONS / "ApprovalQueue.graphql").read_text()
 
 SEARCHES: dict[str, dict[str, Any]] = {
     "reference prefix": {"reference": "1000"},
@@ -210,3 +211,9 @@ async def test_detail_and_postsales_queue_read_no_big_table(
     await _check(big, clients["admin"], DETAIL, {"number": number})
     for client in clients.values():
         await _check(big, client, POSTSALES, {"first": 50, "filter": {"kind": "RETURN"}})
+        # Queue ageing (the service targets' conditions) and the approval queue.
+        late = {"kind": "RETURN", "status": ["REQUESTED"], "breached": True}
+        await _check(big, client, POSTSALES, {"first": 50, "filter": late})
+        due = {"dueBefore": "2026-06-01T00:00:00+00:00"}
+        await _check(big, client, POSTSALES, {"first": 50, "filter": due})
+        await _check(big, client, APPROVALS, {"first": 50, "breached": True})

@@ -3,9 +3,13 @@
 Create: one line that is not CANCELLED, an amount > 0 at the currency's precision and at most
 the line's remaining refundable net, a reason from the configured list, an optional comment
 (≤ 1,000 characters) → action and refund REQUESTED, history, a credit note for the payment
-system. Cancel, while not RELEASED: the amount goes back to the line's remaining net, action
-and refund CANCELLED, history, the credit note withdrawn. ``preview_appeasement`` runs the
-same checks without writing anything (``dryRun``).
+system. Above the creator's limit (``resolvers.limits``): action AWAITING_APPROVAL, the
+amount reserved on the ledger at once (refund RESERVED), history, and nothing for the payment
+system until a second user approves it (``resolvers.actions.appeasement_review``). Cancel,
+while not RELEASED: the amount goes back to the line's remaining net, action and refund
+CANCELLED, history, the credit note withdrawn (none was sent for a reservation).
+``preview_appeasement`` runs the same checks without writing anything (``dryRun``) and says
+whether the appeasement would need approval.
 """
 
 from __future__ import annotations
@@ -42,15 +46,21 @@ from resolvers.errors import (
 )
 from resolvers.idempotency import Outcome
 from resolvers.journal import add_history
+from resolvers.limits import ApprovalReason, authority
 from resolvers.reasons import ReasonKind, pick, reasons
 
 MAX_COMMENT = 1000
 LINE = ["input", "lineId"]
 AMOUNT = ["input", "amount"]
 ACTION = ["input", "actionId"]
-# An appeasement may be cancelled until the payment system confirms the refund, and once it
-# failed (instead of retrying it).
-CANCELLABLE = (ActionStatus.REQUESTED, ActionStatus.PENDING_RELEASE, ActionStatus.FAILED)
+# An appeasement may be cancelled until the payment system confirms the refund, once it
+# failed (instead of retrying it), and while it awaits approval.
+CANCELLABLE = (
+    ActionStatus.REQUESTED,
+    ActionStatus.PENDING_RELEASE,
+    ActionStatus.FAILED,
+    ActionStatus.AWAITING_APPROVAL,
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,9 @@ class AppeasementPlan:
     reason: Reason
     comment: str | None
     refund: RefundFigures
+    # Why it needs a second user's approval (None: it does not), and the sentence saying so.
+    approval: ApprovalReason | None = None
+    approval_note: str = ""
 
 
 async def _plan(
@@ -120,7 +133,10 @@ async def _plan(
             line_id=line.id,
         )
     refund = figures(line, amount.amount, order.currency, remaining_after=(left - amount).amount)
-    return AppeasementPlan(order, line, amount, reason, comment, refund)
+    power = await authority(session, viewer, order.currency, lock=lock)
+    approval = power.needs_approval(amount)
+    note = power.explain(approval) if approval else ""
+    return AppeasementPlan(order, line, amount, reason, comment, refund, approval, note)
 
 
 async def preview_appeasement(
@@ -133,18 +149,21 @@ async def preview_appeasement(
 async def create_appeasement(
     session: AsyncSession, viewer: Viewer, request: AppeasementRequest
 ) -> Outcome:
-    """Appease the line: action and refund REQUESTED, history, credit note queued."""
+    """Appease the line: action and refund REQUESTED, history, credit note queued; above the
+    viewer's limit, action AWAITING_APPROVAL and refund RESERVED, nothing queued."""
     plan = await _plan(session, viewer, request, lock=True)
     order, line = plan.order, plan.line
+    waits = plan.approval is not None
     action = await open_action(
         session,
         viewer,
         order,
         ActionKind.APPEASEMENT,
-        ActionStatus.REQUESTED,
+        ActionStatus.AWAITING_APPROVAL if waits else ActionStatus.REQUESTED,
         amount=plan.amount.amount,
         reason_code=plan.reason.code,
         comment=plan.comment,
+        approval_reason=plan.approval.value if plan.approval else None,
     )
     session.add(
         PostsalesActionLine(action_id=action.id, line_id=line.id, reason_code=plan.reason.code)
@@ -158,13 +177,17 @@ async def create_appeasement(
         kind=RefundKind.APPEASEMENT,
         order_id=order.id,
         action_id=action.id,
+        status=RefundStatus.RESERVED if waits else RefundStatus.REQUESTED,
         field=AMOUNT,
     )
+    what = f"Appeasement of {plan.amount} on line {line.number} ({plan.reason.label})"
     add_history(
         session,
         order.id,
         HistoryKind.APPEASEMENT,
-        f"Appeasement of {plan.amount} on line {line.number} ({plan.reason.label}) requested",
+        f"{what} awaits approval: {plan.approval_note}; the amount is reserved"
+        if waits
+        else f"{what} requested",
         viewer=viewer,
         details={
             "actionId": action.id,
@@ -177,9 +200,11 @@ async def create_appeasement(
             "reason": plan.reason.code,
             "comment": plan.comment,
             "refundableAfter": Money.of(line.refundable_net, order.currency).figure,
+            **({"approvalReason": plan.approval.value} if plan.approval else {}),
         },
     )
-    queue_credit_note(session, order, refund, line)
+    if not waits:
+        queue_credit_note(session, order, refund, line)
     return Outcome(order_id=order.id, action_id=action.id)
 
 
@@ -234,9 +259,12 @@ async def cancel_appeasement(
         # A FAILED refund already went back to the line (resolvers.payments).
         if refund.status in (RefundStatus.CANCELLED, RefundStatus.FAILED):
             continue
+        # A reservation (awaiting approval) never reached the payment system.
+        sent = refund.status is not RefundStatus.RESERVED
         await ledger.give_back(session, refund)
         given_back += Money.of(refund.net, order.currency)
-        queue_credit_note_cancelled(session, order, refund, line)
+        if sent:
+            queue_credit_note_cancelled(session, order, refund, line)
     lines = ", ".join(str(n) for n in sorted(set(numbers)))
     on = f"line {lines}" if lines else "the shipping charge"
     add_history(

@@ -30,6 +30,9 @@ from resolvers.admin.grants import (
     permission_list,
 )
 from resolvers.errors import AlreadyExists, NotAllowed, NotFound, ValidationFailed
+from resolvers.limits import Limit, set_limits
+
+LIMITS = ["input", "appeasementLimits"]
 
 
 async def role_views(session: AsyncSession, roles: Sequence[Role]) -> list[RoleView]:
@@ -136,6 +139,7 @@ async def create_role(
     permissions: Sequence[Permission],
     store_access: StoreAccess,
     store_codes: Sequence[str] = (),
+    appeasement_limits: Sequence[Limit] = (),
 ) -> RoleView:
     """Create a role the viewer will manage, granting only what the viewer holds."""
     name = check_text(name, "A role name", 64, ["input", "name"])
@@ -156,6 +160,7 @@ async def create_role(
         permissions=permission_list(permissions),
         store_access=store_access,
     )
+    set_limits(viewer, role, appeasement_limits, own=False, field=LIMITS)
     session.add(role)
     await flush_unique(session, role_exists(name))
     await set_stores(session, role.id, stores)
@@ -190,9 +195,10 @@ async def update_role(
     permissions: Sequence[Permission] | None = None,
     store_access: StoreAccess | None = None,
     store_codes: Sequence[str] | None = None,
+    appeasement_limits: Sequence[Limit] | None = None,
 ) -> RoleView:
     """Change a role the viewer manages, into a role they still manage; only what is given
-    changes. Nobody changes their own role's level, permissions or stores."""
+    changes. Nobody changes their own role's level, permissions, stores or limits."""
     view = await managed_role(session, viewer, role_id, ["input", "roleId"], lock="update")
     role = view.role
     own = role.id == viewer.role_id
@@ -220,6 +226,8 @@ async def update_role(
         role.permissions = permission_list(new)
     if store_access is not None or store_codes is not None:
         await _update_stores(session, viewer, view, store_access, store_codes, own)
+    if appeasement_limits is not None:
+        set_limits(viewer, role, appeasement_limits, own=own, field=LIMITS)
     await flush_unique(session, role_exists(role.name))
     return (await role_views(session, [role]))[0]
 

@@ -30,6 +30,7 @@ from schema.errors import (
 )
 from schema.mutations.common import (
     ActionTaken,
+    ApprovalNeeded,
     DryRunnable,
     OrderChangeInput,
     change_order,
@@ -58,7 +59,7 @@ class AppeasementCancelInput(OrderChangeInput):
 
 
 @strawberry.type
-class AppeasementCreateSuccess(DryRunnable):
+class AppeasementCreateSuccess(DryRunnable, ApprovalNeeded):
     refund: RefundBreakdown = strawberry.field(description="The refund made (or that would be).")
 
 
@@ -104,13 +105,26 @@ async def appeasement_create(info: Info, input: AppeasementCreateInput) -> Appea
     if input.dry_run:
         plan, order = await dry_run(info, lambda s, v: preview_appeasement(s, v, request))
         refund = RefundBreakdown.of(plan.refund)
-        return AppeasementCreateSuccess(dry_run=True, order=order, action=None, refund=refund)
+        return AppeasementCreateSuccess(
+            dry_run=True,
+            order=order,
+            action=None,
+            refund=refund,
+            needs_approval=plan.approval is not None,
+            approval_reason=plan.approval,
+        )
     done = await change_order(
         info, "appeasementCreate", input, lambda s, v: create_appeasement(s, v, request)
     )
     refunds = await breakdowns(info, done.action.row if done.action else None)
+    action = done.the_action()
     return AppeasementCreateSuccess(
-        dry_run=False, order=done.order, action=done.the_action(), refund=refunds[0]
+        dry_run=False,
+        order=done.order,
+        action=action,
+        refund=refunds[0],
+        needs_approval=action.approval_reason is not None,
+        approval_reason=action.approval_reason,
     )
 
 

@@ -19,6 +19,7 @@ from models import Order as OrderRow
 from models import PostsalesAction as ActionRow
 from resolvers.errors import NotFound
 from resolvers.idempotency import Outcome, run_action
+from resolvers.limits import ApprovalReason
 from resolvers.orders import find_order
 from schema.context import Info
 from schema.order import Order
@@ -62,6 +63,18 @@ class DryRunnable(OrderChanged):
     dry_run: bool = strawberry.field(description="True: nothing was written.")
     action: PostsalesAction | None = strawberry.field(
         description="The action created; null on a dry run."
+    )
+
+
+@strawberry.type
+class ApprovalNeeded:
+    needs_approval: bool = strawberry.field(
+        description="True: above your appeasement limit, so it waits AWAITING_APPROVAL (its "
+        "amount reserved) until a user with APPEASEMENT_APPROVE approves it; on a dry run, "
+        "that it would."
+    )
+    approval_reason: ApprovalReason | None = strawberry.field(
+        description="Which limit it goes over; null when it needs no approval."
     )
 
 

@@ -3,16 +3,38 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 import strawberry
 
 from models.enums import Permission, StoreAccess
 from resolvers.admin import roles as admin_roles
+from resolvers.limits import Limit
 from schema import ids
 from schema.admin import Role
 from schema.context import Info
 from schema.errors import AlreadyExists, NotAllowed, NotFound, ValidationFailed
+
+
+@strawberry.input(description="Appeasement limits of one currency; null: no limit.")
+class AppeasementLimitInput:
+    currency: str = strawberry.field(description='ISO 4217 code, e.g. "GBP".')
+    per_action: Decimal | None = strawberry.field(
+        default=None, description="The most per appeasement without approval (≥ 0)."
+    )
+    per_day: Decimal | None = strawberry.field(
+        default=None, description="The most per user per day without approval (≥ 0)."
+    )
+
+    def to_domain(self) -> Limit:
+        return Limit(self.currency, self.per_action, self.per_day)
+
+
+LIMITS_HELP = (
+    "The complete set, one per currency; a currency not listed is unlimited. At most your "
+    "own role's limit in a currency where it has one."
+)
 
 
 @strawberry.input(description="A new role.")
@@ -25,6 +47,9 @@ class RoleCreateInput:
     store_access: StoreAccess
     store_codes: list[str] = strawberry.field(
         default_factory=list, description='The stores of SPECIFIC access, e.g. ["UK"].'
+    )
+    appeasement_limits: list[AppeasementLimitInput] = strawberry.field(
+        default_factory=list, description=LIMITS_HELP
     )
 
 
@@ -41,6 +66,9 @@ class RoleUpdateInput:
     store_access: StoreAccess | None = None
     store_codes: list[str] | None = strawberry.field(
         default=None, description="The complete new set of stores (SPECIFIC access)."
+    )
+    appeasement_limits: list[AppeasementLimitInput] | None = strawberry.field(
+        default=None, description=LIMITS_HELP
     )
 
 
@@ -76,6 +104,7 @@ async def role_create(info: Info, input: RoleCreateInput) -> RoleCreateResult:
             permissions=input.permissions,
             store_access=input.store_access,
             store_codes=input.store_codes,
+            appeasement_limits=[x.to_domain() for x in input.appeasement_limits],
         )
         await session.commit()
     return RoleCreateSuccess(role=Role.of(view))
@@ -95,6 +124,11 @@ async def role_update(info: Info, input: RoleUpdateInput) -> RoleUpdateResult:
             permissions=input.permissions,
             store_access=input.store_access,
             store_codes=input.store_codes,
+            appeasement_limits=(
+                None
+                if input.appeasement_limits is None
+                else [x.to_domain() for x in input.appeasement_limits]
+            ),
         )
         await session.commit()
     return RoleUpdateSuccess(role=Role.of(view))

@@ -26,7 +26,13 @@ from schema.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from schema.mutations.common import DryRunnable, OrderChangeInput, change_order, dry_run
+from schema.mutations.common import (
+    ApprovalNeeded,
+    DryRunnable,
+    OrderChangeInput,
+    change_order,
+    dry_run,
+)
 
 
 @strawberry.input(description="A refund of part or all of the shipping charge the order paid.")
@@ -51,7 +57,7 @@ class ShippingRefundFigures:
 
 
 @strawberry.type
-class ShippingAppeasementCreateSuccess(DryRunnable):
+class ShippingAppeasementCreateSuccess(DryRunnable, ApprovalNeeded):
     refund: ShippingRefundFigures
 
 
@@ -87,7 +93,12 @@ async def shipping_appeasement_create(
             gross=plan.amount, remaining_refundable=plan.remaining_after
         )
         return ShippingAppeasementCreateSuccess(
-            dry_run=True, order=order, action=None, refund=figures
+            dry_run=True,
+            order=order,
+            action=None,
+            refund=figures,
+            needs_approval=plan.approval is not None,
+            approval_reason=plan.approval,
         )
     done = await change_order(
         info,
@@ -102,5 +113,10 @@ async def shipping_appeasement_create(
         remaining_refundable=Money.of(done.order.row.shipping_refundable, amount.currency),
     )
     return ShippingAppeasementCreateSuccess(
-        dry_run=False, order=done.order, action=action, refund=figures
+        dry_run=False,
+        order=done.order,
+        action=action,
+        refund=figures,
+        needs_approval=action.approval_reason is not None,
+        approval_reason=action.approval_reason,
     )

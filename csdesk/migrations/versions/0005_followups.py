@@ -15,7 +15,7 @@ from alembic import op
 import models.base
 
 revision: str = "0005_followups"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004_supervision"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
