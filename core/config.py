@@ -42,6 +42,8 @@ class Settings:
     # Zone for date filters and rendering when no viewer zone applies (e.g. tooling).
     default_time_zone: str = "Europe/London"
     session_idle_hours: float = 12.0
+    # A session ends this long after sign-in however busy it is; 0 turns the limit off.
+    session_absolute_hours: float = 12.0
     cookie_secure: bool = False
     smtp_url: str | None = None
     mail_dir: str = "./var/mail"
@@ -96,6 +98,7 @@ class Settings:
             "environment": env,
             "default_time_zone": zone,
             "session_idle_hours": _float("CSDESK_SESSION_IDLE_HOURS", 12.0),
+            "session_absolute_hours": _float("CSDESK_SESSION_ABSOLUTE_HOURS", 12.0),
             "cookie_secure": _bool("CSDESK_COOKIE_SECURE", False),
             "smtp_url": os.environ.get("CSDESK_SMTP_URL") or None,
             "mail_dir": os.environ.get("CSDESK_MAIL_DIR") or "./var/mail",

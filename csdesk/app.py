@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,7 +19,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
+from auth.sessions import (
+    COOKIE_NAME,
+    Lifetimes,
+    token_from_headers,
+    touch,
+    viewer_for_token,
+)
 from core.config import Settings
 from core.db import Database, StatementCounter, statement_counter
 from csdesk import admin_ui, graphiql
@@ -40,6 +47,22 @@ class CsdeskGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.database = database
+        absolute = settings.session_absolute_hours
+        self.lifetimes = Lifetimes(
+            idle=dt.timedelta(hours=settings.session_idle_hours),
+            absolute=dt.timedelta(hours=absolute) if absolute > 0 else None,
+        )
+
+    async def _touch(self, token_id: int) -> None:
+        """Refresh the session's last use in a short write of its own, after the read that
+        found it; a failure here (the database busy for longer than its timeout) costs the
+        session one refresh, never the request."""
+        try:
+            async with self.database.write() as session:
+                await touch(session, token_id)
+                await session.commit()
+        except SQLAlchemyError as exc:
+            log.warning("session touch skipped: %s", type(exc).__name__)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         token = token_from_headers(
@@ -48,9 +71,11 @@ class CsdeskGraphQL(GraphQL[Context, None]):
         viewer = None
         if token:
             async with self.database.read() as session:
-                viewer = await viewer_for_token(
-                    session, token, dt.timedelta(hours=self.settings.session_idle_hours)
-                )
+                signed = await viewer_for_token(session, token, self.lifetimes)
+            if signed is not None:
+                viewer = signed.viewer
+                if signed.touch_due and viewer.token_id is not None:
+                    await self._touch(viewer.token_id)
         return Context(
             request=request,
             response=response,
