@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +35,19 @@ def _float(name: str, default: float) -> float:
         raise ConfigError(f"{name}={raw!r}: expected a number") from None
 
 
+def _proxies() -> tuple[str, ...]:
+    raw = os.environ.get("CSDESK_TRUSTED_PROXIES") or ""
+    entries = tuple(e.strip() for e in raw.replace(";", ",").split(",") if e.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"CSDESK_TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR network"
+            ) from None
+    return entries
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -42,6 +56,8 @@ class Settings:
     # Zone for date filters and rendering when no viewer zone applies (e.g. tooling).
     default_time_zone: str = "Europe/London"
     session_idle_hours: float = 12.0
+    # Peers whose X-Forwarded-For is believed (IPs or CIDRs); none by default (auth/addresses.py).
+    trusted_proxies: tuple[str, ...] = ()
     # A session ends this long after sign-in however busy it is; 0 turns the limit off.
     session_absolute_hours: float = 12.0
     cookie_secure: bool = False
@@ -77,6 +93,11 @@ class Settings:
         return self.environment == "development"
 
     @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` in production whatever CSDESK_COOKIE_SECURE says."""
+        return self.cookie_secure or not self.development
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -97,6 +118,7 @@ class Settings:
             "database_url": os.environ.get("CSDESK_DATABASE_URL") or DEFAULT_DATABASE_URL,
             "environment": env,
             "default_time_zone": zone,
+            "trusted_proxies": _proxies(),
             "session_idle_hours": _float("CSDESK_SESSION_IDLE_HOURS", 12.0),
             "session_absolute_hours": _float("CSDESK_SESSION_ABSOLUTE_HOURS", 12.0),
             "cookie_secure": _bool("CSDESK_COOKIE_SECURE", False),
