@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./csdesk.db"
+# Signs webhooks in development; production mode refuses to start with it.
+DEVELOPMENT_WEBHOOK_SECRET = "csdesk-dev-secret"
 
 
 class ConfigError(ValueError):
@@ -65,7 +67,7 @@ class Settings:
     mail_dir: str = "./var/mail"
     payment_webhook_url: str | None = None
     warehouse_webhook_url: str | None = None
-    webhook_secret: str = "csdesk-dev-secret"
+    webhook_secret: str = DEVELOPMENT_WEBHOOK_SECRET
     # Where messages without a configured receiver are written (one JSON file each).
     spool_dir: str = "./var/spool"
     outbox_max_attempts: int = 8
@@ -85,6 +87,11 @@ class Settings:
     worker_in_process: bool = False
     # Queries costing more are refused before they run (schema/cost.py, README "Query cost").
     max_query_cost: int = 10_000
+    # Production only: answer introspection and "Did you mean" suggestions to everyone.
+    introspection: bool = False
+    # Run only the contract's operations (frontend-contract/trusted-documents.json).
+    trusted_documents: bool = False
+    trusted_documents_file: str | None = None
     # A query running longer is stopped with REQUEST_TIMEOUT; 0 turns the budget off.
     request_timeout_seconds: float = 10.0
 
@@ -126,7 +133,7 @@ class Settings:
             "mail_dir": os.environ.get("CSDESK_MAIL_DIR") or "./var/mail",
             "payment_webhook_url": os.environ.get("CSDESK_PAYMENT_WEBHOOK_URL") or None,
             "warehouse_webhook_url": os.environ.get("CSDESK_WAREHOUSE_WEBHOOK_URL") or None,
-            "webhook_secret": os.environ.get("CSDESK_WEBHOOK_SECRET") or "csdesk-dev-secret",
+            "webhook_secret": os.environ.get("CSDESK_WEBHOOK_SECRET") or DEVELOPMENT_WEBHOOK_SECRET,
             "spool_dir": os.environ.get("CSDESK_SPOOL_DIR") or "./var/spool",
             "outbox_max_attempts": int(_float("CSDESK_OUTBOX_MAX_ATTEMPTS", 8)),
             "outbox_retry_base_seconds": _float("CSDESK_OUTBOX_RETRY_BASE_SECONDS", 5.0),
@@ -138,6 +145,9 @@ class Settings:
             "warehouse_simulator_delay_seconds": _float("CSDESK_WAREHOUSE_SIMULATOR_DELAY", 20.0),
             "worker_in_process": _bool("CSDESK_WORKER_IN_PROCESS", False),
             "max_query_cost": int(_float("CSDESK_MAX_QUERY_COST", 10_000)),
+            "introspection": _bool("CSDESK_INTROSPECTION", False),
+            "trusted_documents": _bool("CSDESK_TRUSTED_DOCUMENTS", False),
+            "trusted_documents_file": os.environ.get("CSDESK_TRUSTED_DOCUMENTS_FILE") or None,
             "request_timeout_seconds": _float("CSDESK_REQUEST_TIMEOUT_SECONDS", 10.0),
         }
         values.update(overrides)

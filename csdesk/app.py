@@ -29,6 +29,8 @@ from auth.sessions import (
 from core.config import Settings
 from core.db import Database, StatementCounter, statement_counter
 from csdesk import admin_ui, graphiql
+from csdesk.headers import SecurityHeaders
+from csdesk.production import refuse_unfit
 from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # Everything built so far (the schema, the models, the libraries) lives as long as
         # the process: keep it out of the cyclic collector's generations, whose full passes
         # over it were a third of request time and the p95 pauses.
+        await refuse_unfit(settings, db)
         gc.collect()
         gc.freeze()
         stop = asyncio.Event()
@@ -157,4 +160,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
     if settings.development:
         app.add_middleware(CountStatements)
+    app.add_middleware(SecurityHeaders, production=not settings.development)
     return app

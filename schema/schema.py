@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext
 from schema.budget import RequestBudget
 from schema.cost import QueryCost
 from schema.errors import exception_handlers
+from schema.exposure import SchemaExposure
 from schema.extensions import SqlStatementsExtension
 from schema.history import HistoryEntry
 from schema.masking import ErrorBoundary
@@ -54,6 +55,8 @@ def build_schema() -> strawberry.Schema:
         # Adds the depth and alias rules (built once, so the validation cache hits), then
         # prices the operation before it runs (schema/cost.py).
         QueryCost,
+        # After QueryCost: it may replace the rules QueryCost added (schema/exposure.py).
+        SchemaExposure,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         RequestBudget,
         SqlStatementsExtension,

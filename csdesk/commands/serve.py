@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from typing import Any
 
 from core.config import Settings
@@ -21,6 +22,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=run)
 
 
+async def _refuse_unfit(settings: Settings) -> None:
+    from core.db import Database
+    from csdesk.production import refuse_unfit
+
+    db = Database.connect(settings.database_url)
+    try:
+        await refuse_unfit(settings, db)
+    finally:
+        await db.dispose()
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -28,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
 
     database_url()  # refuse to start on a database that is missing or not migrated
     settings = Settings.from_env()
+    if not settings.development:
+        asyncio.run(_refuse_unfit(settings))
     print(
         f"csdesk: serving http://{args.host}:{args.port}/graphql "
         f"({settings.environment}, {settings.database_url.split('://')[0]})",
@@ -39,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
-        proxy_headers=True,
+        # csdesk reads X-Forwarded-For itself, from CSDESK_TRUSTED_PROXIES only.
+        proxy_headers=False,
     )
     return 0
