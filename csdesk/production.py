@@ -3,11 +3,9 @@ still sign in with their demo password."""
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import select
 
-from auth.passwords import verify_password
+from auth.passwords import check_password
 from core.config import DEVELOPMENT_WEBHOOK_SECRET, ConfigError, Settings
 from core.db import Database
 from csdesk.seed_data import USERS
@@ -31,7 +29,7 @@ async def problems(settings: Settings, db: Database) -> list[str]:
     still = [
         username
         for username, password_hash in rows
-        if await asyncio.to_thread(verify_password, password_hash, demo[username])
+        if await check_password(password_hash, demo[username])
     ]
     if still:
         found.append(

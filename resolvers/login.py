@@ -21,7 +21,6 @@ the limits allow. argon2 runs in a worker thread, off the event loop.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from sqlalchemy import and_, case, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.addresses import MAX_ADDRESS_LENGTH
-from auth.passwords import verify_password
+from auth.passwords import check_password
 from auth.sessions import issue_token, load_viewer, revoke_token
 from auth.viewer import Viewer
 from core.db import Database
@@ -151,7 +150,7 @@ async def login(db: Database, username: str, password: str, address: str) -> tup
         session.add(attempt)
         await session.commit()
     password_hash = user.password_hash if user else None
-    ok = await asyncio.to_thread(verify_password, password_hash, password)
+    ok = await check_password(password_hash, password)
     if user is None or not ok or not user.active:
         raise InvalidCredentials("Unknown username or wrong password.", field=["password"])
     async with db.write() as session:

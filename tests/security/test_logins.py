@@ -6,12 +6,14 @@ concurrency."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
+from auth.passwords import hash_password, verify_password
 from core.db import Database
 from csdesk.app import create_app
 from models import LoginAttempt
@@ -163,29 +165,33 @@ async def test_concurrent_wrong_attempts_never_check_more_passwords_than_the_lim
 
 
 async def test_concurrent_logins_do_not_stall_other_requests(db: Database) -> None:
-    """argon2 ran on the event loop: 20 concurrent logins pushed other requests to 1.5 s."""
+    """argon2 ran on the event loop: 20 concurrent logins pushed other requests to 1.5 s. The
+    loop's longest pause while 16 logins run must stay well below one argon2 check."""
+    stored = hash_password("x" * 12)
+    started = time.perf_counter()
+    verify_password(stored, "y" * 12)
+    one_check = time.perf_counter() - started
     app = create_app(make_settings(db), database=db)
-    async with http(app) as client:
-        loop = asyncio.get_running_loop()
+    loop = asyncio.get_running_loop()
+    gaps: list[float] = []
+    done = asyncio.Event()
 
-        async def viewer_latency() -> float:
-            await asyncio.sleep(0.05)
-            start = loop.time()
-            r = await client.post("/graphql", json={"query": "{ __typename }"})
-            assert r.status_code == 200
-            return loop.time() - start
+    async def ticker() -> None:
+        last = loop.time()
+        while not done.is_set():
+            await asyncio.sleep(0.002)
+            now = loop.time()
+            gaps.append(now - last)
+            last = now
 
-        logins = [
-            attempt(client, name, "wrong-password")
-            for name in ("agent", "admin", "supervisor", "nobody") * 4
-        ]
-        timed = asyncio.ensure_future(viewer_latency())
-        await asyncio.gather(*logins)
-        latency = await timed
-    single = 0.0
     async with http(app) as client:
-        start = loop.time()
-        await attempt(client, "nobody-else", "x")
-        single = loop.time() - start
-    # Sixteen argon2 checks on the loop would hold it for many single-check durations.
-    assert latency < max(4 * single, 0.25), (latency, single)
+        ticking = asyncio.ensure_future(ticker())
+        await asyncio.gather(
+            *(
+                attempt(client, name, "wrong-password")
+                for name in ("agent", "admin", "supervisor", "nobody") * 4
+            )
+        )
+        done.set()
+        await ticking
+    assert max(gaps) < 0.6 * one_check, (max(gaps), one_check)

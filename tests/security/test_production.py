@@ -6,6 +6,7 @@ documents."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import logging
@@ -21,7 +22,7 @@ from auth.passwords import hash_password
 from core.config import ConfigError
 from core.db import Database
 from csdesk.app import create_app
-from models import Order, SessionToken, Store, User
+from models import Line, Order, PostsalesAction, SessionToken, Store, User
 from schema.exposure import MANIFEST, manifest_text, sha256
 from tests import test_contract
 from tests.conftest import GraphQLClient, make_settings
@@ -190,25 +191,48 @@ async def test_client_mistakes_are_not_logged_with_tracebacks(
     assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
 
 
-async def test_statement_counts_tell_no_invisible_order_apart(
+def gid(type_name: str, row_id: int) -> str:
+    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
+
+
+async def test_statement_counts_tell_no_invisible_object_apart(
     db: Database, gql: GraphQLClient
 ) -> None:
-    """In development, extensions.sqlStatements differed between an order of a store the
-    viewer does not see and one that does not exist."""
+    """In development, extensions.sqlStatements differed between an action or a line of a
+    store the viewer does not see (3 statements) and one that does not exist (2)."""
+    hidden_store = Store.code.not_in(["UK", "DE"])
     async with db.read() as s:
-        hidden = await s.scalar(
-            select(Order.number)
-            .join(Store, Store.id == Order.store_id)
-            .where(Store.code.not_in(["UK", "DE"]))
-            .limit(1)
+        number = await s.scalar(
+            select(Order.number).join(Store, Store.id == Order.store_id).where(hidden_store)
         )
-    assert hidden is not None
+        action = await s.scalar(
+            select(PostsalesAction.id)
+            .join(Order, Order.id == PostsalesAction.order_id)
+            .join(Store, Store.id == Order.store_id)
+            .where(hidden_store)
+        )
+        line = await s.scalar(
+            select(Line.id)
+            .join(Order, Order.id == Line.order_id)
+            .join(Store, Store.id == Order.store_id)
+            .where(hidden_store)
+        )
+    assert number and action and line
     await gql.login("agent")
-    query = "query($n: String!) { order(number: $n) { id number } }"
-    invisible = await gql.execute(query, {"n": hidden})
-    missing = await gql.execute(query, {"n": "999999"})
-    assert invisible == missing
-    assert invisible["data"] == {"order": None}
+    by_number = "query($n: String!) { order(number: $n) { id number } }"
+    by_id = "query($n: ID!) { node(id: $n) { id } }"
+    pairs = [
+        (by_number, number, "999999"),
+        (by_id, gid("PostsalesAction", action), gid("PostsalesAction", 99_999_999)),
+        (by_id, gid("Line", line), gid("Line", 99_999_999)),
+    ]
+    for query, invisible, missing in pairs:
+        assert await gql.execute(query, {"n": invisible}) == await gql.execute(
+            query, {"n": missing}
+        ), query
+    # Viewers of every store have nothing invisible: they keep the count.
+    await gql.login("supervisor")
+    assert "sqlStatements" in (await gql.execute(by_id, {"n": pairs[1][1]}))["extensions"]
 
 
 # Trusted documents ------------------------------------------------------------------------
@@ -300,3 +324,23 @@ async def test_every_contract_operation_runs_with_trusted_documents(
 def test_manifest_names_every_operation() -> None:
     documents = json.loads(Path(MANIFEST).read_text())["documents"]
     assert sorted(d["name"] for d in documents.values()) == sorted(test_contract.CASES)
+
+
+async def test_serve_refuses_known_secrets_with_one_line(
+    db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    import uvicorn
+
+    from csdesk.cli import main
+
+    started: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(a))
+    monkeypatch.setenv("CSDESK_ENV", "production")
+    monkeypatch.setenv("CSDESK_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("CSDESK_WEBHOOK_SECRET", raising=False)
+    code = await asyncio.to_thread(main, ["serve"])
+    err = capsys.readouterr().err
+    assert code != 0 and started == []
+    assert err.count("\n") == 1 and "CSDESK_WEBHOOK_SECRET" in err and "demo password" in err
