@@ -45,15 +45,35 @@ class Fixtures:
     reason: str = ""
 
 
+# What the rich order has besides a derived order, most wanted first: the first of these that
+# some order in the user's stores has decides (the detail page then shows parcels, refunds,
+# received returns and the history details of all of them).
+_HAS = {
+    "appeasement": "SELECT 1 FROM postsales_action a WHERE a.order_id = o.id"
+    " AND a.kind = 'APPEASEMENT'",
+    "return": "SELECT 1 FROM postsales_action a WHERE a.order_id = o.id AND a.kind = 'RETURN'",
+    "refund": "SELECT 1 FROM refund r WHERE r.order_id = o.id",
+    "parcel": "SELECT 1 FROM shipment p WHERE p.order_id = o.id",
+}
+RICH: tuple[tuple[str, ...], ...] = (
+    ("appeasement", "return", "refund", "parcel"),
+    ("return", "refund", "parcel"),
+    ("refund", "parcel"),
+    ("appeasement", "return"),
+    ("appeasement",),
+    (),
+)
+
+
 def _in(values: list[int]) -> str:
     return "(" + ", ".join(str(int(v)) for v in values) + ")"
 
 
 async def fixtures(db: RawDatabase, username: str, orders: int) -> Fixtures:
     """Pick, within the stores ``username`` sees: a sample order in the middle of the data
-    (for rare terms), the first order with an appeasement, a return and a derived order (the
-    rich detail page), and lines with at least 1.00 refundable on orders without a derived
-    one (appeasements)."""
+    (for rare terms), the first order with a derived order and as much as ``RICH`` finds of an
+    appeasement, a return, a refund and a parcel (the rich detail page), and lines with at
+    least 1.00 refundable on orders without a derived one (appeasements)."""
     async with db.connection() as conn:
         role = await conn.fetch(
             'SELECT r.id, r.store_access FROM "user" u JOIN role r ON r.id = u.role_id '
@@ -87,12 +107,8 @@ async def fixtures(db: RawDatabase, username: str, orders: int) -> Fixtures:
             "ship_line1", "bill_line1", "ship_city", "bill_city", "purchased_at",
         ]  # fmt: skip
         rich: dict[str, Any] = {}
-        for kinds in (("APPEASEMENT", "RETURN"), ("APPEASEMENT",), ()):
-            exists = "".join(
-                " AND EXISTS (SELECT 1 FROM postsales_action a"
-                f" WHERE a.order_id = o.id AND a.kind = '{kind}')"
-                for kind in kinds
-            )
+        for wanted in RICH:
+            exists = "".join(f" AND EXISTS ({_HAS[w]})" for w in wanted)
             found = await conn.fetch(
                 'SELECT o.id, o.number FROM "order" o'
                 f" WHERE o.store_id IN {stores} AND o.order_type = 'NORMAL'"
@@ -108,6 +124,8 @@ async def fixtures(db: RawDatabase, username: str, orders: int) -> Fixtures:
                 ("actions", "SELECT count(*) FROM postsales_action WHERE order_id = ?"),
                 ("history", "SELECT count(*) FROM history_entry WHERE order_id = ?"),
                 ("derived", 'SELECT count(*) FROM "order" WHERE origin_order_id = ?'),
+                ("refunds", "SELECT count(*) FROM refund WHERE order_id = ?"),
+                ("parcels", "SELECT count(*) FROM shipment WHERE order_id = ?"),
             ):
                 rich[key] = (await conn.fetch(sql, (rich["id"],)))[0][0]
         lines = await conn.fetch(
@@ -166,7 +184,8 @@ def read_cases(fx: Fixtures, deep_cursor: str | None) -> list[Case]:
         cases.append(
             Case(
                 f"order detail {fx.rich['number']} ({fx.rich['lines']} lines, "
-                f"{fx.rich['actions']} actions, {fx.rich['history']} entries, "
+                f"{fx.rich['actions']} actions, {fx.rich['refunds']} refunds, "
+                f"{fx.rich['parcels']} parcels, {fx.rich['history']} entries, "
                 f"{fx.rich['derived']} derived)",
                 "detail",
                 DETAIL,

@@ -151,4 +151,6 @@ class Settings:
             "request_timeout_seconds": _float("CSDESK_REQUEST_TIMEOUT_SECONDS", 10.0),
         }
         values.update(overrides)
+        # One heterogeneous dict for every field (parsed above, typed by each helper), so mypy
+        # cannot match values to fields; the dataclass names each key, and a wrong key fails.
         return cls(**values)  # type: ignore[arg-type]
