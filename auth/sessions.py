@@ -84,8 +84,8 @@ def viewer_of(user: User, role: Role, store_ids: frozenset[int], token_id: int |
 
 @dataclass(frozen=True)
 class Lifetimes:
-    """How long a session lives: ``idle`` since its last use, ``absolute`` since sign-in (0 or
-    less: no absolute limit). API tokens have neither; they live until revoked."""
+    """How long a session lives: ``idle`` since its last use, ``absolute`` since sign-in (None:
+    no absolute limit). API tokens have neither; they live until revoked."""
 
     idle: dt.timedelta
     absolute: dt.timedelta | None = None
