@@ -2,7 +2,8 @@
 
 - **Production** (``CSDESK_ENV=production``): introspection (``__schema``, ``__type``) is refused
   by validation and error messages lose graphql-core's "Did you mean …?" suggestions, unless
-  ``CSDESK_INTROSPECTION=true``. ``__typename`` is always allowed.
+  ``CSDESK_INTROSPECTION=true`` or the viewer's role holds SCHEMA_INTROSPECT (administrators
+  do). ``__typename`` is always allowed.
 - **Trusted documents** (``CSDESK_TRUSTED_DOCUMENTS=true``): only the contract's operations run
   (``frontend-contract/trusted-documents.json``, written by ``make schema``). A client sends an
   operation's text (compared after parsing and printing, so spacing and comments do not matter)
@@ -28,6 +29,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 from core.config import Settings
+from models.enums import Permission
 
 CONTRACT = Path(__file__).resolve().parents[1] / "frontend-contract"
 MANIFEST = CONTRACT / "trusted-documents.json"
@@ -135,7 +137,12 @@ class SchemaExposure(SchemaExtension):
         context = self.execution_context
         settings = getattr(context.context, "settings", None)
         if isinstance(settings, Settings):
-            self.hide_schema = not settings.development and not settings.introspection
+            viewer = getattr(context.context, "viewer", None)
+            self.hide_schema = not (
+                settings.development
+                or settings.introspection
+                or (viewer is not None and viewer.has(Permission.SCHEMA_INTROSPECT))
+            )
             if settings.trusted_documents and not self._trusted(settings):
                 # Not even parsed: a syntax error would tell what the parser expected.
                 context.query = _PLACEHOLDER

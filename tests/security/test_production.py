@@ -22,7 +22,7 @@ from auth.passwords import hash_password
 from core.config import ConfigError
 from core.db import Database
 from csdesk.app import create_app
-from models import Line, Order, PostsalesAction, SessionToken, Store, User
+from models import Line, Order, PostsalesAction, Role, SessionToken, Store, User
 from schema.exposure import MANIFEST, manifest_text, sha256
 from tests import test_contract
 from tests.conftest import GraphQLClient, make_settings
@@ -58,12 +58,27 @@ async def test_no_graphiql_in_production(prod: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize("query", [INTROSPECTION, TYPE])
-async def test_introspection_is_refused_in_production(prod: httpx.AsyncClient, query: str) -> None:
+async def test_introspection_is_refused_in_production(
+    db: Database, prod: httpx.AsyncClient, query: str
+) -> None:
     gql = GraphQLClient(prod)
     body = await gql.execute(query)
     assert body.get("data") is None and "introspection has been disabled" in messages(body)[0]
-    # Signed in (any role) makes no difference: only the setting turns it on.
+    # Signed in makes no difference, unless the role holds SCHEMA_INTROSPECT.
+    await gql.login("agent")
+    body = await gql.execute(query)
+    assert body.get("data") is None and body["errors"]
+    assert not any("Did you mean" in m for m in messages(await gql.execute(TYPO)))
     await gql.login("admin")
+    body = await gql.execute(query)
+    assert not body.get("errors") and body["data"], body
+    assert any("Did you mean" in m for m in messages(await gql.execute(TYPO)))
+    # Taken away, it is refused at once.
+    async with db.write() as s:
+        role = await s.scalar(select(Role).where(Role.name == "Administrator"))
+        assert role is not None and "SCHEMA_INTROSPECT" in role.permissions
+        role.permissions = [p for p in role.permissions if p != "SCHEMA_INTROSPECT"]
+        await s.commit()
     body = await gql.execute(query)
     assert body.get("data") is None and body["errors"]
     # __typename is no introspection.
