@@ -96,7 +96,8 @@ pytest: install
 test: lint types pytest ui-check ui-build ui-e2e
 
 schema: install
-	$(BIN)/csdesk export-schema --output frontend-contract/schema.graphql
+	$(BIN)/csdesk export-schema --output frontend-contract/schema.graphql \
+	  --trusted-documents frontend-contract/trusted-documents.json
 
 # csdesk against the raw baseline (bench/), over HTTP, on SQLite and on PostgreSQL when
 # reachable; seeds ./var/bench-*.sqlite and csdesk_bench* once. BENCH_ARGS=--help for more.

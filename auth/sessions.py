@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -104,12 +105,32 @@ def limits_of(
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class Lifetimes:
+    """How long a session lives: ``idle`` since its last use, ``absolute`` since sign-in (None:
+    no absolute limit). API tokens have neither; they live until revoked."""
+
+    idle: dt.timedelta
+    absolute: dt.timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Signed:
+    """The viewer a token signs in, and whether its ``last_used_at`` is due a refresh."""
+
+    viewer: Viewer
+    touch_due: bool
+
+
 async def viewer_for_token(
-    session: AsyncSession, token: str, idle_timeout: dt.timedelta
-) -> Viewer | None:
-    """The viewer a token signs in, or None when it is unknown, revoked, idle-expired or the
-    user is inactive. Role and store changes apply at once: they are read on every request,
-    in one statement."""
+    session: AsyncSession, token: str, lifetimes: Lifetimes | dt.timedelta
+) -> Signed | None:
+    """The viewer a token signs in, or None when it is unknown, revoked, expired (idle or past
+    its absolute lifetime) or the user is inactive. Role and store changes apply at once: they
+    are read on every request, in one statement. Only reads: the caller refreshes
+    ``last_used_at`` with ``touch`` in a write transaction of its own when ``touch_due``."""
+    if isinstance(lifetimes, dt.timedelta):
+        lifetimes = Lifetimes(idle=lifetimes)
     now = utcnow()
     rows = list(
         await session.execute(
@@ -124,15 +145,29 @@ async def viewer_for_token(
     user, role, token_row = rows[0][0], rows[0][1], rows[0][3]
     if token_row.revoked_at is not None or not user.active:
         return None
-    if token_row.kind is TokenKind.SESSION and now - token_row.last_used_at > idle_timeout:
-        return None
-    if now - token_row.last_used_at > TOUCH_INTERVAL:
-        await session.execute(
-            update(SessionToken).where(SessionToken.id == token_row.id).values(last_used_at=now)
-        )
-        await session.commit()
+    if token_row.kind is TokenKind.SESSION:
+        if now - token_row.last_used_at > lifetimes.idle:
+            return None
+        if lifetimes.absolute is not None and now - token_row.created_at > lifetimes.absolute:
+            return None
     store_ids = frozenset(r[2] for r in rows if r[2] is not None)
-    return viewer_of(user, role, store_ids, token_row.id)
+    return Signed(
+        viewer=viewer_of(user, role, store_ids, token_row.id),
+        touch_due=now - token_row.last_used_at > TOUCH_INTERVAL,
+    )
+
+
+async def touch(session: AsyncSession, token_id: int) -> None:
+    """Refresh a token's ``last_used_at`` (at most once per TOUCH_INTERVAL: concurrent requests
+    of one token write it once). Run in a short write transaction of its own, never inside a
+    request's read transaction: on SQLite a read transaction cannot become a write one once
+    another connection has written ("database is locked")."""
+    now = utcnow()
+    await session.execute(
+        update(SessionToken)
+        .where(SessionToken.id == token_id, SessionToken.last_used_at < now - TOUCH_INTERVAL)
+        .values(last_used_at=now)
+    )
 
 
 def token_from_headers(authorization: str | None, cookie: str | None) -> str | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./csdesk.db"
+# Signs webhooks in development; production mode refuses to start with it.
+DEVELOPMENT_WEBHOOK_SECRET = "csdesk-dev-secret"
 
 
 class ConfigError(ValueError):
@@ -53,6 +56,19 @@ def _log_level() -> str:
     return raw
 
 
+def _proxies() -> tuple[str, ...]:
+    raw = os.environ.get("CSDESK_TRUSTED_PROXIES") or ""
+    entries = tuple(e.strip() for e in raw.replace(";", ",").split(",") if e.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"CSDESK_TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR network"
+            ) from None
+    return entries
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -61,6 +77,10 @@ class Settings:
     # Zone for date filters and rendering when no viewer zone applies (e.g. tooling).
     default_time_zone: str = "Europe/London"
     session_idle_hours: float = 12.0
+    # Peers whose X-Forwarded-For is believed (IPs or CIDRs); none by default (auth/addresses.py).
+    trusted_proxies: tuple[str, ...] = ()
+    # A session ends this long after sign-in however busy it is; 0 turns the limit off.
+    session_absolute_hours: float = 12.0
     cookie_secure: bool = False
     # Logs: "json" (one JSON object per line) or "console" (readable); None picks json in
     # production, console in development (core/logs.py).
@@ -77,7 +97,7 @@ class Settings:
     mail_dir: str = "./var/mail"
     payment_webhook_url: str | None = None
     warehouse_webhook_url: str | None = None
-    webhook_secret: str = "csdesk-dev-secret"
+    webhook_secret: str = DEVELOPMENT_WEBHOOK_SECRET
     # Where messages without a configured receiver are written (one JSON file each).
     spool_dir: str = "./var/spool"
     outbox_max_attempts: int = 8
@@ -97,6 +117,11 @@ class Settings:
     worker_in_process: bool = False
     # Queries costing more are refused before they run (schema/cost.py, README "Query cost").
     max_query_cost: int = 10_000
+    # Production only: answer introspection and "Did you mean" suggestions to everyone.
+    introspection: bool = False
+    # Run only the contract's operations (frontend-contract/trusted-documents.json).
+    trusted_documents: bool = False
+    trusted_documents_file: str | None = None
     # A query running longer is stopped with REQUEST_TIMEOUT; 0 turns the budget off.
     request_timeout_seconds: float = 10.0
     # Subscriptions over WebSocket (README "Live updates"): running subscriptions per
@@ -121,6 +146,11 @@ class Settings:
         return not self.development
 
     @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` in production whatever CSDESK_COOKIE_SECURE says."""
+        return self.cookie_secure or not self.development
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -141,7 +171,9 @@ class Settings:
             "database_url": os.environ.get("CSDESK_DATABASE_URL") or DEFAULT_DATABASE_URL,
             "environment": env,
             "default_time_zone": zone,
+            "trusted_proxies": _proxies(),
             "session_idle_hours": _float("CSDESK_SESSION_IDLE_HOURS", 12.0),
+            "session_absolute_hours": _float("CSDESK_SESSION_ABSOLUTE_HOURS", 12.0),
             "cookie_secure": _bool("CSDESK_COOKIE_SECURE", False),
             "log_format": _choice("CSDESK_LOG_FORMAT", ("json", "console")),
             "log_level": _log_level(),
@@ -154,7 +186,7 @@ class Settings:
             "mail_dir": os.environ.get("CSDESK_MAIL_DIR") or "./var/mail",
             "payment_webhook_url": os.environ.get("CSDESK_PAYMENT_WEBHOOK_URL") or None,
             "warehouse_webhook_url": os.environ.get("CSDESK_WAREHOUSE_WEBHOOK_URL") or None,
-            "webhook_secret": os.environ.get("CSDESK_WEBHOOK_SECRET") or "csdesk-dev-secret",
+            "webhook_secret": os.environ.get("CSDESK_WEBHOOK_SECRET") or DEVELOPMENT_WEBHOOK_SECRET,
             "spool_dir": os.environ.get("CSDESK_SPOOL_DIR") or "./var/spool",
             "outbox_max_attempts": int(_float("CSDESK_OUTBOX_MAX_ATTEMPTS", 8)),
             "outbox_retry_base_seconds": _float("CSDESK_OUTBOX_RETRY_BASE_SECONDS", 5.0),
@@ -166,6 +198,9 @@ class Settings:
             "warehouse_simulator_delay_seconds": _float("CSDESK_WAREHOUSE_SIMULATOR_DELAY", 20.0),
             "worker_in_process": _bool("CSDESK_WORKER_IN_PROCESS", False),
             "max_query_cost": int(_float("CSDESK_MAX_QUERY_COST", 10_000)),
+            "introspection": _bool("CSDESK_INTROSPECTION", False),
+            "trusted_documents": _bool("CSDESK_TRUSTED_DOCUMENTS", False),
+            "trusted_documents_file": os.environ.get("CSDESK_TRUSTED_DOCUMENTS_FILE") or None,
             "request_timeout_seconds": _float("CSDESK_REQUEST_TIMEOUT_SECONDS", 10.0),
             "ws_max_subscriptions": int(_float("CSDESK_WS_MAX_SUBSCRIPTIONS", 20)),
             "ws_max_connections_per_user": int(_float("CSDESK_WS_MAX_CONNECTIONS_PER_USER", 5)),

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,12 +28,19 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from auth.sessions import COOKIE_NAME, token_from_headers, viewer_for_token
+from auth.sessions import (
+    COOKIE_NAME,
+    Lifetimes,
+    token_from_headers,
+    touch,
+    viewer_for_token,
+)
 from auth.viewer import Viewer as ViewerData
 from core.config import Settings
 from core.db import Database
 from core.observability import current_request_id, new_request_id
 from csdesk import admin_ui, graphiql, health
+from csdesk.headers import SecurityHeaders
 from csdesk.http_edge import (
     BodyLimit,
     BodyTooLarge,
@@ -41,6 +49,7 @@ from csdesk.http_edge import (
     parse_body,
 )
 from csdesk.observability import Observe, metrics_route
+from csdesk.production import refuse_unfit
 from resolvers import live
 from resolvers.loaders import Loaders
 from schema import build_schema
@@ -64,6 +73,12 @@ class CsdeskGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.database = database
+        absolute = settings.session_absolute_hours
+        self.lifetimes = Lifetimes(
+            idle=dt.timedelta(hours=settings.session_idle_hours),
+            absolute=dt.timedelta(hours=absolute) if absolute > 0 else None,
+        )
+
         # Open WebSocket connections per user id.
         self.connections: collections.Counter[int] = collections.Counter()
 
@@ -88,9 +103,23 @@ class CsdeskGraphQL(GraphQL[Context, None]):
         if not token:
             return None
         async with self.database.read() as session:
-            return await viewer_for_token(
-                session, token, dt.timedelta(hours=self.settings.session_idle_hours)
-            )
+            signed = await viewer_for_token(session, token, self.lifetimes)
+        if signed is None:
+            return None
+        if signed.touch_due and signed.viewer.token_id is not None:
+            await self._touch(signed.viewer.token_id)
+        return signed.viewer
+
+    async def _touch(self, token_id: int) -> None:
+        """Refresh the session's last use in a short write of its own, after the read that
+        found it; a failure here (the database busy for longer than its timeout) costs the
+        session one refresh, never the request."""
+        try:
+            async with self.database.write() as session:
+                await touch(session, token_id)
+                await session.commit()
+        except SQLAlchemyError as exc:
+            log.warning("session touch skipped: %s", type(exc).__name__)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Sign the connection in: ``{"authorization": "Bearer <token>"}`` in the payload, else
@@ -216,6 +245,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # Everything built so far (the schema, the models, the libraries) lives as long as
         # the process: keep it out of the cyclic collector's generations, whose full passes
         # over it were a third of request time and the p95 pauses.
+        await refuse_unfit(settings, db)
         gc.collect()
         gc.freeze()
         stop = asyncio.Event()
@@ -248,6 +278,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, production=not settings.development)
     # Request id, statement count, the request's log line and metrics (csdesk/observability.py).
     # Added last, so outermost: it sees every request, including those another middleware
     # answers itself.

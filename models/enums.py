@@ -145,6 +145,8 @@ class Permission(enum.StrEnum):
     USER_MANAGE = "USER_MANAGE"
     SETTINGS_MANAGE = "SETTINGS_MANAGE"
     INTEGRATION = "INTEGRATION"
+    # Production: introspection and "Did you mean" suggestions for this role (schema/exposure.py).
+    SCHEMA_INTROSPECT = "SCHEMA_INTROSPECT"
 
 
 class Disposition(enum.StrEnum):

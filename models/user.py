@@ -64,7 +64,11 @@ class SessionToken(Base):
 
 class LoginAttempt(Base):
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_username_address_at", "username", "address", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempt_username_address_at", "username", "address", "at"),
+        # Failures per address, whatever the username (resolvers/login.py).
+        Index("ix_login_attempt_address_at", "address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))

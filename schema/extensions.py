@@ -14,7 +14,11 @@ from core.db import statement_counter
 
 
 class SqlStatementsExtension(SchemaExtension):
-    """Adds ``extensions.sqlStatements``: SQL statements the request ran (development only)."""
+    """Adds ``extensions.sqlStatements``: SQL statements the request ran (development only).
+
+    Only for viewers who see every store: to anyone else, a count that differs between an
+    order outside their stores and one that does not exist would tell the two apart, which
+    the answers themselves never do."""
 
     def get_results(self) -> dict[str, Any]:
         # Statements are counted in every mode (the request log names them); only development
@@ -22,6 +26,9 @@ class SqlStatementsExtension(SchemaExtension):
         settings = getattr(self.execution_context.context, "settings", None)
         counter = statement_counter.get()
         if counter is None or settings is None or not settings.development:
+            return {}
+        viewer = getattr(self.execution_context.context, "viewer", None)
+        if viewer is None or not viewer.all_stores:
             return {}
         return {"sqlStatements": counter.count}
 

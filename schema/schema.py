@@ -26,6 +26,7 @@ from schema.audit import audit_mutations
 from schema.budget import RequestBudget
 from schema.cost import QueryCost
 from schema.errors import exception_handlers
+from schema.exposure import SchemaExposure
 from schema.extensions import SqlStatementsExtension, TransportRules
 from schema.history import HistoryEntry
 from schema.masking import ErrorBoundary, last_word
@@ -128,6 +129,8 @@ def build_schema() -> strawberry.Schema:
         # prices the operation before it runs (schema/cost.py).
         QueryCost,
         TransportRules,
+        # After QueryCost: it may replace the rules QueryCost added (schema/exposure.py).
+        SchemaExposure,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         # Refuses text no database can store, in any argument, before anything runs.
         TextInputs,

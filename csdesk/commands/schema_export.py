@@ -13,6 +13,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Print the schema as SDL; frontend-contract/schema.graphql is this output.",
     )
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.add_argument(
+        "--trusted-documents",
+        metavar="FILE",
+        help="also write the manifest of the contract operations' SHA-256 hashes to FILE "
+        "(frontend-contract/trusted-documents.json, for CSDESK_TRUSTED_DOCUMENTS)",
+    )
     p.set_defaults(func=run)
 
 
@@ -22,16 +28,24 @@ def sdl() -> str:
     return export_sdl()
 
 
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        from csdesk.commands.preflight import CommandError
+
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
 def run(args: argparse.Namespace) -> int:
     text = sdl()
     if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            from csdesk.commands.preflight import CommandError
-
-            raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+        _write(args.output, text)
     else:
         print(text, end="")
+    if args.trusted_documents:
+        from schema.exposure import manifest_text
+
+        _write(args.trusted_documents, manifest_text())
     return 0

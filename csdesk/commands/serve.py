@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import atexit
 import os
 import shutil
@@ -50,6 +51,17 @@ def metrics_directory(workers: int) -> str | None:
     return str(path)
 
 
+async def _refuse_unfit(settings: Settings) -> None:
+    from core.db import Database
+    from csdesk.production import refuse_unfit
+
+    db = Database.connect(settings.database_url)
+    try:
+        await refuse_unfit(settings, db)
+    finally:
+        await db.dispose()
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -60,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     configure_logging(json_lines=settings.logs_as_json, level=settings.log_level)
     metrics_directory(args.workers)
+    if not settings.development:
+        asyncio.run(_refuse_unfit(settings))
     print(
         f"csdesk: serving http://{args.host}:{args.port}/graphql "
         f"({settings.environment}, {settings.database_url.split('://')[0]})",
@@ -74,9 +88,11 @@ def run(args: argparse.Namespace) -> int:
         # replace uvicorn's access log.
         log_config=None,
         access_log=False,
-        proxy_headers=True,
         # Subscription messages are small (a document of 5,000 tokens is far below this);
         # WebSocket pings every 20 s (uvicorn's default) notice dead peers.
         ws_max_size=256 * 1024,
+        log_level="info",
+        # csdesk reads X-Forwarded-For itself, from CSDESK_TRUSTED_PROXIES only.
+        proxy_headers=False,
     )
     return 0

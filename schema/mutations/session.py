@@ -6,9 +6,9 @@ from typing import Annotated
 
 import strawberry
 
+from auth.addresses import client_address, parse_networks
 from auth.sessions import COOKIE_NAME
 from resolvers import login as signing
-from resolvers.errors import InvalidCredentials as WrongCredentials
 from schema.context import Info
 from schema.errors import InvalidCredentials, TooManyAttempts
 from schema.viewer import Viewer
@@ -41,21 +41,19 @@ class LogoutSuccess:
 async def login(info: Info, input: LoginInput) -> LoginResult:
     """Sign in with username and password; sets the session cookie."""
     ctx = info.context
-    address = ctx.request.client.host if ctx.request.client else "unknown"
-    async with ctx.db.write() as session:
-        try:
-            token, viewer = await signing.login(session, input.username, input.password, address)
-        except WrongCredentials:
-            await session.commit()  # keep the failed attempt for the lockout
-            raise
-        await session.commit()
+    address = client_address(
+        ctx.request.client.host if ctx.request.client else None,
+        ctx.request.headers.getlist("x-forwarded-for"),
+        parse_networks(ctx.settings.trusted_proxies),
+    )
+    token, viewer = await signing.login(ctx.db, input.username, input.password, address)
     if ctx.response is not None:
         ctx.response.set_cookie(
             COOKIE_NAME,
             token,
             httponly=True,
             samesite="strict",
-            secure=ctx.settings.cookie_secure,
+            secure=ctx.settings.secure_cookies,
             path="/",
         )
     ctx.viewer = viewer
@@ -70,5 +68,7 @@ async def logout(info: Info) -> LogoutSuccess:
         await signing.logout(session, ctx.viewer)
         await session.commit()
     if ctx.response is not None:
-        ctx.response.delete_cookie(COOKIE_NAME, path="/", samesite="strict")
+        ctx.response.delete_cookie(
+            COOKIE_NAME, path="/", samesite="strict", secure=ctx.settings.secure_cookies
+        )
     return LogoutSuccess(ok=True)
