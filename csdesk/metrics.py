@@ -27,13 +27,14 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, g
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from core.db import Database
 from core.observability import RequestRecord
-from models import OutboxMessage
+from models import OutboxMessage, PostsalesAction, Store
 from models.base import utcnow
 from models.enums import Destination, OutboxStatus
+from resolvers.settings import resolved_targets
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -125,6 +126,8 @@ class OutboxSnapshot:
     pending: dict[str, int] = field(default_factory=dict)
     oldest_pending_age: dict[str, float] = field(default_factory=dict)
     dead: dict[str, int] = field(default_factory=dict)
+    # Post-sales actions past their store's service target (resolvers.ageing), by store code.
+    breached: dict[str, int] = field(default_factory=dict)
     database_up: bool = True
 
 
@@ -147,6 +150,20 @@ async def outbox_snapshot(db: Database) -> OutboxSnapshot:
     )
     async with db.read() as session:
         rows = (await session.execute(query)).all()
+        targets = await resolved_targets(session)
+        late = (
+            select(Store.code, func.count(PostsalesAction.id))
+            .select_from(Store)
+            .outerjoin(
+                PostsalesAction,
+                and_(
+                    PostsalesAction.store_id == Store.id,
+                    targets.due_before(utcnow()),
+                ),
+            )
+            .group_by(Store.code)
+        )
+        snapshot.breached = {code: int(n) for code, n in (await session.execute(late)).all()}
     now = utcnow()
     for destination, status, count, oldest in rows:
         key = Destination(destination).value
@@ -195,7 +212,14 @@ class SnapshotCollector(Collector):
             age.add_metric([key], seconds)
         for key, value in sorted(self.snapshot.dead.items()):
             dead.add_metric([key], float(value))
-        return [up, pending, age, dead]
+        breached = GaugeMetricFamily(
+            "csdesk_postsales_breached",
+            "Post-sales actions waiting past their store's service target, by store.",
+            labels=["store"],
+        )
+        for key, value in sorted(self.snapshot.breached.items()):
+            breached.add_metric([key], float(value))
+        return [up, pending, age, dead, breached]
 
 
 def exposition(snapshot: OutboxSnapshot) -> bytes:

@@ -136,3 +136,21 @@ def test_contract_operations_are_the_metric_labels() -> None:
         f"frontend-contract/operations/: missing {sorted(names - CONTRACT_OPERATIONS)}, "
         f"extra {sorted(CONTRACT_OPERATIONS - names)}"
     )
+
+
+async def test_metrics_show_breached_post_sales_actions_per_store(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    """Queue ageing (docs/supervision.md): the count per store of actions past their service
+    target is what the post-sales queue's `breached` filter finds there."""
+    gql = GraphQLClient(client)
+    await gql.login("admin")
+    query = """query($s: [String!]!) { postsalesActions(filter: {breached: true, storeCodes: $s},
+        first: 1) { totalCount } }"""
+    found = await scrape(client)
+    counts = {}
+    for store in ("UK", "DE", "FR", "US"):
+        data = await gql.data(query, {"s": [store]})
+        counts[store] = data["postsalesActions"]["totalCount"]
+        assert value(found, "csdesk_postsales_breached", store=store) == counts[store], store
+    assert sum(counts.values()) > 0, "the seed holds returns waiting past their target"
