@@ -88,16 +88,35 @@ class ConsoleFormatter(logging.Formatter):
         return line
 
 
+class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record comes (as logging's last resort
+    does), not to the stream it was when configured: a replaced stderr (a test's capture, a
+    daemon's redirection) then never receives writes to a closed file."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
 def configure_logging(
     *, json_lines: bool, level: str = "INFO", stream: TextIO | None = None
 ) -> None:
     """Send every logger's records to standard error (or ``stream``) in one format. Replaces
     only the handler it installed before, so a test's capturing handler stays."""
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler.get_name() == HANDLER_NAME:
-            root.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    for old in list(root.handlers):
+        if old.get_name() == HANDLER_NAME:
+            root.removeHandler(old)
+    handler: logging.Handler = (
+        logging.StreamHandler(stream) if stream is not None else _StandardError()
+    )
     handler.set_name(HANDLER_NAME)
     handler.setFormatter(JsonFormatter() if json_lines else ConsoleFormatter())
     root.addHandler(handler)

@@ -118,7 +118,7 @@ def test_every_operation_has_a_case() -> None:
     assert {p.stem for p in OPERATIONS} == set(CASES)
 
 
-def _is_subscription(name: str) -> bool:
+def is_subscription(name: str) -> bool:
     document = parse((CONTRACT / "operations" / f"{name}.graphql").read_text())
     return any(
         isinstance(d, OperationDefinitionNode) and d.operation is OperationType.SUBSCRIPTION
@@ -129,7 +129,7 @@ def _is_subscription(name: str) -> bool:
 @pytest.mark.parametrize("name", sorted(CASES))
 async def test_operation_runs_on_seeded_data(db: Database, gql: GraphQLClient, name: str) -> None:
     user, variables, check = CASES[name]
-    if _is_subscription(name):
+    if is_subscription(name):
         await _subscription_runs(db, name)
         return
     if user == "integration":  # a machine client: an API token, no password
