@@ -13,11 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from websockets.exceptions import InvalidStatus
 
+from auth.passwords import hash_password
 from core.db import Database
-from models import Role, Store, role_stores
+from models import Role, Store, User, role_stores
 from models.enums import Permission
 from resolvers.actions.comment import add_comment
 from tests.action_helpers import make_user, order_with, sign_in, style_skus, viewer_of
@@ -248,8 +249,14 @@ async def test_subscriptions_need_order_view(db: Database, start: Start) -> None
 
 
 async def test_production_rules_apply_over_websocket(db: Database, start: Start) -> None:
-    server = await start(CSDESK_ENV="production")
-    agent, http = await server.login("agent")
+    # Production refuses to start with known secrets: a secret of its own, no demo password.
+    async with db.write() as s:
+        await s.execute(update(User).values(password_hash=hash_password("not-the-demo-password-1")))
+        await s.commit()
+    server = await start(CSDESK_ENV="production", CSDESK_WEBHOOK_SECRET="a-secret-of-our-own")
+    http = httpx.AsyncClient(base_url=server.base)
+    agent = GraphQLClient(http)
+    await agent.login("agent", "not-the-demo-password-1")
     try:
         live = await Live.open(server, agent.token)
         assert await live.acked()
