@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -25,6 +26,19 @@ from sqlalchemy.engine import make_url
 from core.config import Settings
 from core.db import Database
 from csdesk.app import create_app
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """Each test starts and ends with the root logger as pytest set it: a command run
+    in-process (``csdesk serve``, ``csdesk import``) configures csdesk's log handler, which
+    would otherwise write into the next test's captured stderr."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
 
 PG_URL = os.environ.get("CSDESK_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -360,16 +360,6 @@ async def test_serve_refuses_known_secrets_with_one_line(
     monkeypatch.setenv("CSDESK_ENV", "production")
     monkeypatch.setenv("CSDESK_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
     monkeypatch.delenv("CSDESK_WEBHOOK_SECRET", raising=False)
-    # A fresh process, as `csdesk serve` is: no csdesk log handler left by an earlier test
-    # (its INFO lines, e.g. Alembic's, would land in the stderr this test reads).
-    import logging
-
-    from core.logs import HANDLER_NAME
-
-    root = logging.getLogger()
-    kept = [h for h in root.handlers if h.get_name() != HANDLER_NAME]
-    monkeypatch.setattr(root, "handlers", kept)
-    monkeypatch.setattr(root, "level", logging.WARNING)
     code = await asyncio.to_thread(main, ["serve"])
     err = capsys.readouterr().err
     assert code != 0 and started == []
