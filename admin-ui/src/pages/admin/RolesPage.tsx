@@ -22,6 +22,7 @@ import {
 } from '../../graphql/errors';
 import { useSession } from '../../session/session';
 import { usePageTitle } from '../../components/usePageTitle';
+import { RoleLimits } from './RoleLimits';
 
 type Role = RolesQuery['roles'][number];
 type Store = RolesQuery['stores'][number];
@@ -238,6 +239,7 @@ export default function RolesPage() {
           }}
         />
       )}
+      <RoleLimits />
     </section>
   );
 }
