@@ -7,6 +7,10 @@ import { FollowUpsDocument } from '../gql/graphql';
 import { SCREENS } from '../routes';
 import { useSession, useViewer } from '../session/session';
 
+// urql wants a stable context object (a new one per render loops): refetch when a mutation
+// returns a FollowUp, even while the list is empty.
+const REFETCH_ON = { additionalTypenames: ['FollowUp'] };
+
 export function Layout() {
   const { can, signOut } = useSession();
   const viewer = useViewer();
@@ -16,7 +20,7 @@ export function Layout() {
   const [{ data: due }] = useQuery({
     query: FollowUpsDocument,
     variables: { filter: { assignedToMe: true, overdue: true }, first: 1 },
-    context: { additionalTypenames: ['FollowUp'] },
+    context: REFETCH_ON,
   });
   const followUpsDue = due?.viewer.followUpsDue ?? 0;
   return (

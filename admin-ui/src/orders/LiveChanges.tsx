@@ -22,13 +22,20 @@ export function LiveChanges({
     setLatest({ number: changed.number, version: changed.version });
     return event;
   });
-  if (!latest || latest.number !== number || latest.version <= version) return null;
+  const changed = latest !== null && latest.number === number && latest.version > version;
+  // The live region is always there, so that screen readers announce the banner when it shows.
   return (
-    <div className="warning banner-live" role="status">
-      <span>This order changed (version {latest.version}) — reload to see the change before you act.</span>
-      <button type="button" onClick={onReload}>
-        Reload
-      </button>
+    <div aria-live="polite">
+      {changed && (
+        <div className="warning banner-live">
+          <span>
+            This order changed (version {latest.version}) — reload to see the change before you act.
+          </span>
+          <button type="button" onClick={onReload}>
+            Reload
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -22,6 +22,10 @@ import { errorFor, fromCombinedError, fromUserError, generalError, type FormErro
 import { useIdempotencyKey } from '../orders/useIdempotencyKey';
 import { useViewer } from '../session/session';
 
+// urql wants a stable context object (a new one per render loops): refetch when a mutation
+// returns a PostsalesAction, even while the list is empty.
+const REFETCH_ON = { additionalTypenames: ['PostsalesAction'] };
+
 const PAGE_SIZE = 25;
 type Item = ApprovalQueueQuery['postsalesActions']['edges'][number]['node'];
 type Decision = 'APPROVE' | 'REJECT';
@@ -131,7 +135,7 @@ export function ApprovalQueuePage() {
       first: PAGE_SIZE,
       after: paging.after,
     },
-    context: { additionalTypenames: ['PostsalesAction'] },
+    context: REFETCH_ON,
   });
   const queue = data?.postsalesActions;
 

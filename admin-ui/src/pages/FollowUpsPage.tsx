@@ -19,6 +19,10 @@ import {
 } from '../followups/FollowUpDialogs';
 import { useSession, useViewer } from '../session/session';
 
+// urql wants a stable context object (a new one per render loops): refetch when a mutation
+// returns a FollowUp, even while the list is empty.
+const REFETCH_ON = { additionalTypenames: ['FollowUp'] };
+
 const PAGE_SIZE = 25;
 type Node = FollowUpsQuery['followUps']['edges'][number]['node'];
 type Open = { kind: 'DONE' | 'REASSIGN'; item: FollowUpItem } | null;
@@ -67,7 +71,7 @@ export function FollowUpsPage() {
       first: PAGE_SIZE,
       after: paging.after,
     },
-    context: { additionalTypenames: ['FollowUp'] },
+    context: REFETCH_ON,
   });
   const list = data?.followUps;
 
