@@ -348,7 +348,12 @@ describe('an administrator', () => {
     await page.getByRole('cell', { name: 'agent', exact: true }).waitFor();
     await check(page, '12-users');
     await page.getByRole('link', { name: 'Roles' }).click();
-    await page.getByRole('cell', { name: 'CS Agent', exact: true }).waitFor();
+    await page
+      .getByRole('table', { name: 'Roles you manage' })
+      .getByRole('cell', { name: 'CS Agent', exact: true })
+      .waitFor();
+    // Appeasement limits per role, below the roles (no limit until the supervision story).
+    await page.getByRole('button', { name: 'Edit the limits of CS Agent' }).waitFor();
     await check(page, '13-roles');
     await page.getByRole('link', { name: 'Settings' }).click();
     const sourcing = page.getByRole('checkbox', { name: /Enabled: returns may go back/ });

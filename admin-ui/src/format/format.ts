@@ -100,3 +100,18 @@ export function isoToLocalInput(iso: string | number, timeZone: string): string 
   const wall = new Date(instant + zoneOffset(instant, timeZone));
   return wall.toISOString().slice(0, 16);
 }
+
+/** Which limit an appeasement goes over (PostsalesAction.approvalReason), in words. */
+export function approvalReasonText(reason: string | null | undefined): string {
+  switch (reason) {
+    case 'PER_ACTION_LIMIT':
+      return 'Above the limit per appeasement.';
+    case 'DAILY_LIMIT':
+      return 'Above what is left of the day’s limit.';
+    case null:
+    case undefined:
+      return 'Above the role’s limit.';
+    default:
+      return humanize(reason);
+  }
+}

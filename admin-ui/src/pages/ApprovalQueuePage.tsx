@@ -11,7 +11,7 @@ import { Field, FormAlert } from '../components/Field';
 import { Pager, usePaging } from '../components/Pager';
 import { DateTime, Money } from '../components/Values';
 import { usePageTitle } from '../components/usePageTitle';
-import { formatMoney, humanize } from '../format/format';
+import { approvalReasonText, formatMoney, humanize } from '../format/format';
 import {
   AppeasementApproveDocument,
   AppeasementRejectDocument,
@@ -221,7 +221,9 @@ export function ApprovalQueuePage() {
                       <td>{node.order.customer.name}</td>
                       <td>
                         <Money value={node.amount} />
-                        {node.approvalReason && <div className="muted">{node.approvalReason}</div>}
+                        {node.approvalReason && (
+                          <div className="muted">{approvalReasonText(node.approvalReason)}</div>
+                        )}
                       </td>
                       <td>
                         <ul className="plain">

@@ -7,7 +7,7 @@ import { useMutation, useQuery } from 'urql';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
 import { Money } from '../../components/Values';
-import { formatMoney } from '../../format/format';
+import { approvalReasonText, formatMoney } from '../../format/format';
 import {
   AppeasementCreateDocument,
   PostsalesReasonsDocument,
@@ -186,9 +186,8 @@ export function AppeasementDialog({ order, action, onClose, onDone, onStale }: D
             </dl>
             {preview.needsApproval && (
               <p className="warning" role="note">
-                <strong>Needs approval.</strong>{' '}
-                {preview.approvalReason ?? 'The amount is above your role’s limit.'} It will wait for a
-                supervisor (its amount reserved) before the customer is refunded.
+                <strong>Needs approval.</strong> {approvalReasonText(preview.approvalReason)} It will wait for
+                a supervisor (its amount reserved) before the customer is refunded.
               </p>
             )}
           </section>
