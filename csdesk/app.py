@@ -10,7 +10,7 @@ import gc
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +22,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -58,9 +59,25 @@ from schema.context import Context
 log = logging.getLogger("csdesk")
 
 
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages as text frames. ``encode_json`` gives bytes (orjson), which
+    strawberry would send as binary frames; a browser's graphql-ws client receives those as a
+    Blob and closes with 4004 before subscribing."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        text = encoded.decode() if isinstance(encoded, bytes) else encoded
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class CsdeskGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with csdesk's typed context; over WebSocket, subscriptions
-    (graphql-transport-ws) signed in at ``connection_init``."""
+    (graphql-transport-ws) signed in at ``connection_init``, sent as text frames."""
+
+    websocket_adapter_class = TextWebSocketAdapter
 
     def __init__(self, settings: Settings, database: Database) -> None:
         super().__init__(

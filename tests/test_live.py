@@ -308,3 +308,23 @@ async def test_a_store_taken_away_mid_connection_stops_its_events(
     finally:
         await agent_http.aclose()
         await admin_http.aclose()
+
+
+async def test_messages_are_text_frames_a_browser_client_parses(db: Database, start: Start) -> None:
+    # graphql-ws in a browser parses only text frames: a binary frame arrives as a Blob and
+    # the client closes with 4004 ("Message is missing the 'type' property") before it ever
+    # subscribes, so no browser received a live update.
+    server = await start()
+    agent, http = await server.login("agent")
+    try:
+        live = await Live.open(server, agent.token)
+        frame = await asyncio.wait_for(live.ws.recv(), 5)
+        assert isinstance(frame, str), f"binary frame: {frame!r}"
+        assert json.loads(frame)["type"] == "connection_ack"
+        await live.subscribe(QUEUE_CHANGED)
+        await live.ws.send(json.dumps({"type": "ping"}))
+        pong = await asyncio.wait_for(live.ws.recv(), 5)
+        assert isinstance(pong, str) and json.loads(pong)["type"] == "pong"
+        await live.close()
+    finally:
+        await http.aclose()

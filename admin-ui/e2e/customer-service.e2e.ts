@@ -4,10 +4,22 @@
 // changes the address of an order in review and cancels it with a reason; a supervisor
 // approves the return and sends a failed refund again; an agent sees no store outside their
 // access and no action their role lacks; an administrator manages users, roles, settings and
-// reasons. Every screen is scanned with axe-core and photographed.
+// reasons. Supervision: an agent over their limit creates an appeasement that waits and a
+// supervisor approves it from the approval queue; a follow-up is created and done; the order
+// page says when someone else changed the order. Every screen is scanned with axe-core and
+// photographed.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 
+import {
+  OrderCommentAddDocument,
+  OrderActionsDocument,
+  OrderDetailDocument,
+  OrderQueueDocument,
+  RoleLimitsDocument,
+  RoleLimitsUpdateDocument,
+} from '../src/gql/graphql';
+import { run, token } from './api';
 import { check, launch, open, signIn, type Session } from './browser';
 
 const base = inject('baseUrl');
@@ -52,7 +64,9 @@ describe('an agent on the phone with a caller', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/wrong password/i);
     await check(page, '01-login');
     await signIn(page, 'agent');
-    expect(await page.getByRole('navigation', { name: 'Main' }).textContent()).toBe('OrdersPost-sales queue');
+    expect(await page.getByRole('navigation', { name: 'Main' }).textContent()).toBe(
+      'OrdersPost-sales queueFollow-ups',
+    );
   });
 
   test('walks the queue with keyset paging and the total', async () => {
@@ -334,7 +348,12 @@ describe('an administrator', () => {
     await page.getByRole('cell', { name: 'agent', exact: true }).waitFor();
     await check(page, '12-users');
     await page.getByRole('link', { name: 'Roles' }).click();
-    await page.getByRole('cell', { name: 'CS Agent', exact: true }).waitFor();
+    await page
+      .getByRole('table', { name: 'Roles you manage' })
+      .getByRole('cell', { name: 'CS Agent', exact: true })
+      .waitFor();
+    // Appeasement limits per role, below the roles (no limit until the supervision story).
+    await page.getByRole('button', { name: 'Edit the limits of CS Agent' }).waitFor();
     await check(page, '13-roles');
     await page.getByRole('link', { name: 'Settings' }).click();
     const sourcing = page.getByRole('checkbox', { name: /Enabled: returns may go back/ });
@@ -362,5 +381,158 @@ describe('an administrator', () => {
     await page.getByText('Reason FOUND_CHEAPER deactivated.').waitFor();
     await expect.poll(() => row.textContent()).toContain('Inactive');
     await check(page, '19-reasons');
+  });
+});
+
+describe('supervision', () => {
+  let agent: Page;
+  let supervisor: Page;
+  /** An order of the agent's stores, not yet touched by the story, whose first line the agent
+   * may appease by more than their limit. */
+  let target = '';
+
+  beforeAll(async () => {
+    // The demo agent gets a limit of 1.00 per appeasement (the API, as an administrator would
+    // in Roles › Appeasement limits).
+    const admin = await token(base, 'admin');
+    const { roles } = await run(base, RoleLimitsDocument, {}, admin);
+    const role = roles.find((r) => r.name === 'CS Agent');
+    if (!role) throw new Error('no CS Agent role');
+    const limits = ['GBP', 'EUR'].map((currency) => ({ currency, perAction: '1.00', perDay: null }));
+    const { roleUpdate } = await run(base, RoleLimitsUpdateDocument, { roleId: role.id, limits }, admin);
+    expect(roleUpdate.__typename).toBe('RoleUpdateSuccess');
+
+    const agentToken = await token(base, 'agent');
+    const used = [target, reviewOrder, failedRefund.order];
+    const { orders } = await run(
+      base,
+      OrderQueueDocument,
+      { filter: { status: ['DELIVERED'], orderType: 'NORMAL' }, first: 100 },
+      agentToken,
+    );
+    for (const { node } of orders.edges) {
+      if (used.includes(node.number)) continue;
+      const actions = (await run(base, OrderActionsDocument, { number: node.number }, agentToken)).order;
+      const appease = actions?.availableActions.find((a) => a.kind === 'APPEASEMENT');
+      if (!appease?.allowed || !appease.needsApproval) continue;
+      const detail = (await run(base, OrderDetailDocument, { number: node.number }, agentToken)).order;
+      const line = detail?.lines.find((l) => l.id === appease.lineIds[0]);
+      if (line && Number(line.refundableAmount.amount) > 5) {
+        target = node.number;
+        break;
+      }
+    }
+    expect(target, 'an order the agent may appease above their limit').not.toBe('');
+  });
+
+  test('an agent over their limit creates an appeasement that waits for approval', async () => {
+    ({ page: agent } = await newSession());
+    await signIn(agent, 'agent');
+    await agent.goto(`/admin/orders/${target}`);
+    await agent.getByRole('button', { name: 'New appeasement' }).click();
+    const dialog = agent.getByRole('dialog', { name: 'New appeasement' });
+    await dialog.getByText(/without approval; more waits for a supervisor/).waitFor();
+    await dialog.getByLabel(/Refund amount/).fill('2.00');
+    await dialog.getByLabel('Refund reason').selectOption({ index: 1 });
+    await dialog.getByLabel('Comment').fill('Customer waited two weeks; above my limit.');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByText('Needs approval.').waitFor();
+    await check(agent, '20-appeasement-needs-approval');
+    await dialog.getByRole('button', { name: 'Create appeasement' }).click();
+    await expect
+      .poll(() => agent.getByRole('status').textContent())
+      .toMatch(/2\.00.*waits for a supervisor’s approval/);
+    const row = agent
+      .getByRole('region', { name: 'Post sales actions' })
+      .getByRole('row')
+      .filter({ hasText: 'Awaiting approval' });
+    await expect.poll(() => row.count()).toBeGreaterThan(0);
+  });
+
+  test('a supervisor approves it from the approval queue, with a mandatory comment', async () => {
+    ({ page: supervisor } = await newSession());
+    await signIn(supervisor, 'supervisor');
+    await supervisor.getByRole('link', { name: 'Approvals' }).click();
+    const approve = supervisor.getByRole('button', {
+      name: `Approve the appeasement on order ${target}`,
+    });
+    await approve.first().waitFor();
+    const item = supervisor.getByRole('row').filter({ hasText: target });
+    expect(await item.first().textContent()).toMatch(/Due /);
+    await check(supervisor, '21-approvals');
+    await approve.first().click();
+    const dialog = supervisor.getByRole('dialog', { name: 'Approve the appeasement?' });
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => dialog.getByLabel(/Comment/).getAttribute('aria-invalid')).toBe('true');
+    await dialog.getByLabel(/Comment/).fill('Checked the delivery delay: approved.');
+    await check(supervisor, '22-approve-appeasement');
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(() => supervisor.getByRole('status').textContent())
+      .toMatch(new RegExp(`on order ${target} approved`));
+
+    // The post-sales queue shows how long each action waited, and filters the late ones.
+    await supervisor.getByRole('link', { name: 'Post-sales queue' }).click();
+    await supervisor.getByRole('columnheader', { name: 'Waiting' }).waitFor();
+    await supervisor.getByRole('checkbox', { name: /Late only/ }).check();
+    await supervisor
+      .getByText(/of \d+ actions|No /)
+      .first()
+      .waitFor();
+    await check(supervisor, '23-postsales-late-only');
+  });
+
+  test('a follow-up is created on the order and done from the follow-up list', async () => {
+    await agent.goto(`/admin/orders/${target}`);
+    await agent.getByRole('button', { name: 'New follow-up' }).click();
+    const dialog = agent.getByRole('dialog', { name: 'New follow-up' });
+    await dialog.getByLabel('What about').fill('Call back about the refund of the late parcel.');
+    await check(agent, '24-follow-up-create');
+    await dialog.getByRole('button', { name: 'Create follow-up' }).click();
+    await expect.poll(() => agent.getByRole('status').textContent()).toMatch(/Follow-up for .* created/);
+
+    await agent.getByRole('link', { name: /Follow-ups/ }).click();
+    const done = agent.getByRole('button', { name: `Done on order ${target}` });
+    await done.waitFor();
+    await check(agent, '25-follow-ups');
+    await done.click();
+    const close = agent.getByRole('dialog', { name: 'Customer contacted?' });
+    await close.getByLabel(/Outcome/).fill('Customer reached, happy with the refund.');
+    await close.getByRole('button', { name: 'Mark done' }).click();
+    await expect
+      .poll(() => agent.getByRole('status').textContent())
+      .toMatch(new RegExp(`order ${target} done`));
+    await expect.poll(() => done.count()).toBe(0);
+  });
+
+  test('the order page says when someone else changed the order', async () => {
+    await agent.goto(`/admin/orders/${target}`);
+    await agent.getByRole('heading', { name: new RegExp(`Order ${target}`) }).waitFor();
+    const banner = agent.getByText(/This order changed/);
+    expect(await banner.count()).toBe(0);
+    // Give the socket a moment to subscribe, then comment from another session over HTTP.
+    const other = await token(base, 'supervisor');
+    const order = (await run(base, OrderDetailDocument, { number: target }, other)).order;
+    if (!order) throw new Error('no order');
+    await expect
+      .poll(
+        async () => {
+          const { orderCommentAdd } = await run(
+            base,
+            OrderCommentAddDocument,
+            { orderId: order.id, text: 'Supervisor note while the agent has the order open.' },
+            other,
+          );
+          expect(orderCommentAdd.__typename).toBe('OrderCommentAddSuccess');
+          return banner.count();
+        },
+        { timeout: 15_000, interval: 2_000 },
+      )
+      .toBeGreaterThan(0);
+    await check(agent, '26-order-changed');
+    await agent.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => banner.count()).toBe(0);
+    const note = agent.locator('ol.timeline > li').filter({ hasText: 'Supervisor note while the agent' });
+    await expect.poll(() => note.count()).toBeGreaterThan(0);
   });
 });

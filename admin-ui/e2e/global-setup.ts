@@ -7,12 +7,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
 import type { TestProject } from 'vitest/node';
 
 import {
-  LoginDocument,
   OrderActionsDocument,
   OrderDetailDocument,
   OrderQueueDocument,
@@ -21,6 +18,7 @@ import {
   type OrderFilter,
 } from '../src/gql/graphql';
 
+import { run, token } from './api';
 import type { Scenario } from './scenario';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -54,29 +52,6 @@ async function waitForHealth(base: string, server: ChildProcess): Promise<void> 
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('csdesk did not answer /health within 60 s');
-}
-
-/** Runs one of the contract's operations over HTTP, as the SPA does but with a bearer token. */
-async function run<R, V>(
-  base: string,
-  document: TypedDocumentNode<R, V>,
-  variables: V,
-  token?: string,
-): Promise<R> {
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: print(document), variables }),
-  });
-  const body = (await response.json()) as { data?: R; errors?: unknown };
-  if (body.errors || !body.data) throw new Error(`GraphQL: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
-async function token(base: string, username: string): Promise<string> {
-  const { login } = await run(base, LoginDocument, { username, password: username });
-  if (login.__typename !== 'LoginSuccess') throw new Error(`cannot sign in as ${username}`);
-  return login.token;
 }
 
 /** An appeasement of the agent's stores whose refund the payment system could not release, and

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 
-import { formatDateTime, formatMoney, humanize } from './format';
+import { formatAge, formatDateTime, formatMoney, humanize, isoToLocalInput, localInputToIso } from './format';
 
 describe('money in the currency’s format', () => {
   test('pounds and euros from decimal strings, exactly', () => {
@@ -30,4 +30,18 @@ describe('date-times in the agent’s time zone', () => {
 test('enum values read as words', () => {
   expect(humanize('RETURN_REQUESTED')).toBe('Return requested');
   expect(humanize(null)).toBe('—');
+});
+
+describe('datetime-local in the agent’s time zone', () => {
+  test('reads the wall time in the zone, summer and winter', () => {
+    expect(localInputToIso('2026-07-01T09:30', 'Europe/Berlin')).toBe('2026-07-01T07:30:00.000Z');
+    expect(localInputToIso('2026-12-01T09:30', 'Europe/London')).toBe('2026-12-01T09:30:00.000Z');
+    expect(localInputToIso('nonsense', 'Europe/London')).toBeNull();
+    expect(isoToLocalInput('2026-07-01T07:30:00Z', 'Europe/Berlin')).toBe('2026-07-01T09:30');
+  });
+  test('shows ages in minutes, hours and days', () => {
+    expect(formatAge(59 * 60)).toBe('59 min');
+    expect(formatAge(5 * 3600 + 600)).toBe('5 h 10 min');
+    expect(formatAge(3 * 86400 + 4 * 3600)).toBe('3 d 4 h');
+  });
 });

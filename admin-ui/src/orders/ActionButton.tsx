@@ -25,6 +25,10 @@ export function reasonText(reason: ActionUnavailableReason, kind?: AvailableActi
       return 'Nothing is left of the shipping charge to refund.';
     case 'NO_FAILED_REFUND':
       return 'No failed refund waits to be sent again.';
+    case 'APPROVAL_REQUIRED':
+      return 'Above your role’s limit: a supervisor approves it.';
+    case 'OWN_ACTION':
+      return 'You created it: another supervisor decides (four eyes).';
     default: {
       const unknown: never = reason;
       return String(unknown);

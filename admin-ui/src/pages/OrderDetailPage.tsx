@@ -12,6 +12,9 @@ import { OrderActionsDocument, OrderDetailDocument } from '../gql/graphql';
 import { fromCombinedError } from '../graphql/errors';
 import { ActionButton } from '../orders/ActionButton';
 import { CommentForm } from '../orders/CommentForm';
+import { LiveChanges } from '../orders/LiveChanges';
+import { useSession } from '../session/session';
+import { FollowUpCreateDialog } from '../followups/FollowUpDialogs';
 import { AppeasementDialog } from '../orders/dialogs/AppeasementDialog';
 import { CancelDialog } from '../orders/dialogs/CancelDialog';
 import { ExchangeDialog } from '../orders/dialogs/ExchangeDialog';
@@ -48,6 +51,7 @@ type Open =
   | { kind: DialogKind }
   | { kind: 'STEP'; step: Step; actionId: string; subject: string }
   | { kind: 'RETRY'; refund: Refund }
+  | { kind: 'FOLLOW_UP' }
   | null;
 
 export function OrderDetailPage() {
@@ -56,6 +60,7 @@ export function OrderDetailPage() {
   const [actionsResult, reloadActions] = useQuery({ query: OrderActionsDocument, variables: { number } });
   const [open, setOpen] = useState<Open>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const { can } = useSession();
   usePageTitle(`Order ${number}`);
 
   const reload = useCallback(() => {
@@ -94,6 +99,7 @@ export function OrderDetailPage() {
           {humanize(order.orderType)} order · {order.store.name} · version {order.version}
         </p>
       </header>
+      <LiveChanges number={order.number} version={order.version} onReload={reload} />
       {notice && (
         <p className="notice" role="status">
           {notice}
@@ -121,6 +127,17 @@ export function OrderDetailPage() {
                 }}
               />
             ))}
+            {can('COMMENT_ADD') && (
+              <button
+                type="button"
+                onClick={() => {
+                  setNotice(null);
+                  setOpen({ kind: 'FOLLOW_UP' });
+                }}
+              >
+                New follow-up
+              </button>
+            )}
           </div>
         ) : (
           <p aria-busy="true">Loading actions…</p>
@@ -161,9 +178,13 @@ export function OrderDetailPage() {
           onStale={reload}
         />
       )}
+      {open && open.kind === 'FOLLOW_UP' && (
+        <FollowUpCreateDialog order={order} onClose={() => setOpen(null)} onDone={done} onStale={reload} />
+      )}
       {open &&
         open.kind !== 'STEP' &&
         open.kind !== 'RETRY' &&
+        open.kind !== 'FOLLOW_UP' &&
         actions &&
         (() => {
           const Component = DIALOGS[open.kind][1];

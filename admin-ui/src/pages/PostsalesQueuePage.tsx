@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 
+import { Ageing } from '../components/Ageing';
 import { Field, FormAlert } from '../components/Field';
 import { Pager, usePaging } from '../components/Pager';
 import { DateTime, Status } from '../components/Values';
@@ -22,6 +23,7 @@ import { usePageTitle } from '../components/usePageTitle';
 const PAGE_SIZE = 25;
 const KINDS: PostsalesActionKind[] = ['RETURN', 'APPEASEMENT', 'EXCHANGE', 'RESHIPMENT', 'CANCELLATION'];
 const STATUSES: PostsalesActionStatus[] = [
+  'AWAITING_APPROVAL',
   'REQUESTED',
   'PENDING_RELEASE',
   'APPROVED',
@@ -29,6 +31,7 @@ const STATUSES: PostsalesActionStatus[] = [
   'COMPLETED',
   'FAILED',
   'CANCELLED',
+  'REJECTED',
 ];
 // The steps the queue offers, with the statuses each applies to (the mutation refuses any
 // other): a return while REQUESTED; an appeasement until its refund is released.
@@ -37,7 +40,13 @@ const STEPS: Partial<Record<PostsalesActionKind, [Step, Permission, PostsalesAct
     ['RETURN_APPROVE', 'RETURN_APPROVE', ['REQUESTED']],
     ['RETURN_CANCEL', 'RETURN_CANCEL', ['REQUESTED']],
   ],
-  APPEASEMENT: [['APPEASEMENT_CANCEL', 'APPEASEMENT_CANCEL', ['REQUESTED', 'PENDING_RELEASE', 'FAILED']]],
+  APPEASEMENT: [
+    [
+      'APPEASEMENT_CANCEL',
+      'APPEASEMENT_CANCEL',
+      ['AWAITING_APPROVAL', 'REQUESTED', 'PENDING_RELEASE', 'FAILED'],
+    ],
+  ],
 };
 
 export function PostsalesQueuePage() {
@@ -47,6 +56,7 @@ export function PostsalesQueuePage() {
   const [kind, setKind] = useState<PostsalesActionKind | ''>('RETURN');
   const [status, setStatus] = useState<PostsalesActionStatus | ''>('REQUESTED');
   const [store, setStore] = useState('');
+  const [lateOnly, setLateOnly] = useState(false);
   const [open, setOpen] = useState<{ step: Step; actionId: string; subject: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   usePageTitle('Post-sales queue');
@@ -54,6 +64,7 @@ export function PostsalesQueuePage() {
     ...(kind ? { kind } : {}),
     ...(status ? { status: [status] } : {}),
     ...(store ? { storeCodes: [store] } : {}),
+    ...(lateOnly ? { breached: true } : {}),
   };
   const [{ data, error }] = useQuery({
     query: PostsalesQueueDocument,
@@ -117,6 +128,17 @@ export function PostsalesQueuePage() {
             ))}
           </select>
         </Field>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={lateOnly}
+            onChange={(e) => {
+              paging.reset();
+              setLateOnly(e.target.checked);
+            }}
+          />{' '}
+          Late only (past the store’s service target)
+        </label>
       </form>
       {notice && (
         <p className="notice" role="status">
@@ -132,6 +154,7 @@ export function PostsalesQueuePage() {
               <thead>
                 <tr>
                   <th scope="col">Created</th>
+                  <th scope="col">Waiting</th>
                   <th scope="col">Order</th>
                   <th scope="col">Customer</th>
                   <th scope="col">Action</th>
@@ -152,6 +175,9 @@ export function PostsalesQueuePage() {
                       <td>
                         <DateTime value={node.createdAt} />
                         <div className="muted">by {node.createdBy?.displayName ?? 'the system'}</div>
+                      </td>
+                      <td>
+                        <Ageing age={node.age} dueAt={node.dueAt} breached={node.breached} />
                       </td>
                       <td>
                         <Link to={`/orders/${encodeURIComponent(node.order.number)}`}>

@@ -92,6 +92,8 @@ export function actions(
       lineIds: ['line-1', 'line-2'],
       actionIds: [],
       refundIds: [],
+      needsApproval: false,
+      approvalLimit: null,
       ...overrides[kind],
     })),
   };

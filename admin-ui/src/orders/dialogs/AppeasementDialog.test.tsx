@@ -9,9 +9,11 @@ import { availableAction } from '../types';
 import { AppeasementDialog } from './AppeasementDialog';
 
 const gbp = (amount: string) => ({ amount, currency: 'GBP' });
-const success = (dryRun: boolean) => ({
+const success = (dryRun: boolean, needsApproval = false) => ({
   __typename: 'AppeasementCreateSuccess',
   dryRun,
+  needsApproval,
+  approvalReason: needsApproval ? 'PER_ACTION_LIMIT' : null,
   refund: {
     line: { id: 'line-1', number: 1 },
     net: gbp('5.00'),
@@ -23,7 +25,7 @@ const success = (dryRun: boolean) => ({
   order: { id: 'o', version: 3, lines: [], history: [] },
 });
 
-function setup() {
+function setup(limit: { amount: string; currency: string } | null = null) {
   const executeMutation = vi.fn((operation: { variables: Record<string, unknown> }) => {
     const v = operation.variables;
     const answer =
@@ -36,7 +38,7 @@ function setup() {
             lineId: 'line-1',
             maximumRefundable: gbp('20.00'),
           }
-        : success(v.dryRun === true);
+        : success(v.dryRun === true, v.amount === '50');
     return fromValue({ operation, data: { appeasementCreate: answer }, stale: false, hasNext: false });
   });
   const client = {
@@ -52,7 +54,10 @@ function setup() {
     executeSubscription: vi.fn(),
   } as unknown as Client;
   const onDone = vi.fn();
-  const action = availableAction(actions(), 'APPEASEMENT');
+  const action = availableAction(
+    actions({ APPEASEMENT: { needsApproval: limit !== null, approvalLimit: limit } }),
+    'APPEASEMENT',
+  );
   if (!action) throw new Error('the fixture has no APPEASEMENT action');
   render(
     <Provider value={client}>
@@ -114,5 +119,19 @@ describe('New appeasement', () => {
     await userEvent.type(within(dialog).getByLabelText(/Refund amount/), '1');
     expect(within(dialog).queryByRole('region', { name: 'Refund preview' })).toBeNull();
     expect(within(dialog).getByRole('button', { name: 'Preview' })).toBeEnabled();
+  });
+
+  test('above the agent’s limit the preview says it waits for a supervisor', async () => {
+    const { dialog, onDone } = setup(gbp('10.00'));
+    expect(dialog).toHaveTextContent('Up to £10.00 without approval; more waits for a supervisor.');
+    await userEvent.type(within(dialog).getByLabelText(/Refund amount/), '50');
+    await userEvent.selectOptions(within(dialog).getByLabelText('Refund reason'), 'LATE_DELIVERY');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Preview' }));
+    const preview = within(dialog).getByRole('region', { name: 'Refund preview' });
+    expect(preview).toHaveTextContent(/Needs approval\. Above the limit per appeasement\./);
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create appeasement' }));
+    expect(onDone).toHaveBeenCalledWith(
+      'Appeasement of £5.00 (net) on line 1 waits for a supervisor’s approval.',
+    );
   });
 });

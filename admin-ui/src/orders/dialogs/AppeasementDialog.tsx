@@ -7,7 +7,7 @@ import { useMutation, useQuery } from 'urql';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert } from '../../components/Field';
 import { Money } from '../../components/Values';
-import { formatMoney } from '../../format/format';
+import { approvalReasonText, formatMoney } from '../../format/format';
 import {
   AppeasementCreateDocument,
   PostsalesReasonsDocument,
@@ -39,7 +39,12 @@ export function AppeasementDialog({ order, action, onClose, onDone, onStale }: D
   const [comment, setComment] = useState('');
   const [error, setError] = useState<FormError | null>(null);
   const [maximum, setMaximum] = useState<{ amount: string; currency: string } | null>(null);
-  const [preview, setPreview] = useState<{ input: string; refund: Success['refund'] } | null>(null);
+  const [preview, setPreview] = useState<{
+    input: string;
+    refund: Success['refund'];
+    needsApproval: boolean;
+    approvalReason: string | null;
+  } | null>(null);
   const [{ data: reasons }] = useQuery({
     query: PostsalesReasonsDocument,
     variables: { kind: 'APPEASEMENT' },
@@ -69,7 +74,16 @@ export function AppeasementDialog({ order, action, onClose, onDone, onStale }: D
       setError(null);
       setMaximum(null);
       if (dryRun) {
-        setPreview({ input: inputId, refund: answer.refund });
+        setPreview({
+          input: inputId,
+          refund: answer.refund,
+          needsApproval: answer.needsApproval,
+          approvalReason: answer.approvalReason ?? null,
+        });
+      } else if (answer.needsApproval) {
+        onDone(
+          `Appeasement of ${formatMoney(answer.refund.net)} (net) on line ${answer.refund.line.number} waits for a supervisor’s approval.`,
+        );
       } else {
         onDone(
           `Appeasement of ${formatMoney(answer.refund.net)} (net) on line ${answer.refund.line.number} requested.`,
@@ -105,6 +119,11 @@ export function AppeasementDialog({ order, action, onClose, onDone, onStale }: D
             ))}
           </select>
         </Field>
+        {action.approvalLimit && (
+          <p className="muted" id="approval-limit">
+            Up to {formatMoney(action.approvalLimit)} without approval; more waits for a supervisor.
+          </p>
+        )}
         <Field
           label={`Refund amount (net, ${line?.refundableAmount.currency ?? order.grandTotal.currency})`}
           hint={
@@ -165,6 +184,12 @@ export function AppeasementDialog({ order, action, onClose, onDone, onStale }: D
                 <Money value={preview.refund.remainingRefundable} />
               </dd>
             </dl>
+            {preview.needsApproval && (
+              <p className="warning" role="note">
+                <strong>Needs approval.</strong> {approvalReasonText(preview.approvalReason)} It will wait for
+                a supervisor (its amount reserved) before the customer is refunded.
+              </p>
+            )}
           </section>
         )}
         <div className="buttons">

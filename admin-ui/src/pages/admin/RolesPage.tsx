@@ -22,6 +22,7 @@ import {
 } from '../../graphql/errors';
 import { useSession } from '../../session/session';
 import { usePageTitle } from '../../components/usePageTitle';
+import { RoleLimits } from './RoleLimits';
 
 type Role = RolesQuery['roles'][number];
 type Store = RolesQuery['stores'][number];
@@ -35,14 +36,15 @@ const PERMISSION_ORDER: Record<Permission, number> = {
   RESHIPMENT_CREATE: 4,
   APPEASEMENT_CREATE: 5,
   APPEASEMENT_CANCEL: 6,
-  RETURN_CREATE: 7,
-  RETURN_APPROVE: 8,
-  RETURN_CANCEL: 9,
-  REFUND_RETRY: 10,
-  ORDER_CANCEL: 11,
-  USER_MANAGE: 12,
-  SETTINGS_MANAGE: 13,
-  INTEGRATION: 14,
+  APPEASEMENT_APPROVE: 7,
+  RETURN_CREATE: 8,
+  RETURN_APPROVE: 9,
+  RETURN_CANCEL: 10,
+  REFUND_RETRY: 11,
+  ORDER_CANCEL: 12,
+  USER_MANAGE: 13,
+  SETTINGS_MANAGE: 14,
+  INTEGRATION: 15,
 };
 const PERMISSIONS = (Object.keys(PERMISSION_ORDER) as Permission[]).sort(
   (a, b) => PERMISSION_ORDER[a] - PERMISSION_ORDER[b],
@@ -237,6 +239,7 @@ export default function RolesPage() {
           }}
         />
       )}
+      <RoleLimits />
     </section>
   );
 }
