@@ -44,7 +44,8 @@ const PERMISSION_ORDER: Record<Permission, number> = {
   ORDER_CANCEL: 12,
   USER_MANAGE: 13,
   SETTINGS_MANAGE: 14,
-  INTEGRATION: 15,
+  SCHEMA_INTROSPECT: 15,
+  INTEGRATION: 16,
 };
 const PERMISSIONS = (Object.keys(PERMISSION_ORDER) as Permission[]).sort(
   (a, b) => PERMISSION_ORDER[a] - PERMISSION_ORDER[b],
