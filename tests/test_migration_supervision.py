@@ -25,15 +25,24 @@ def test_administrators_gain_the_approval_permission(tmp_path: Path) -> None:
             "INSERT INTO role (name, level, permissions, store_access) VALUES (?, ?, ?, 'ALL')",
             [("Admins", 1, json.dumps(ADMIN)), ("Agents", 3, json.dumps(["ORDER_VIEW"]))],
         )
+    upgrade(f"sqlite+aiosqlite:///{path}", "0004_supervision")
+    assert _roles(path) == {
+        "Admins": ([*ADMIN, "APPEASEMENT_APPROVE"], None),
+        "Agents": (["ORDER_VIEW"], None),
+    }
+    # The later migrations still know them for administrators (0006: SCHEMA_INTROSPECT).
     upgrade(f"sqlite+aiosqlite:///{path}")
+    assert _roles(path) == {
+        "Admins": ([*ADMIN, "APPEASEMENT_APPROVE", "SCHEMA_INTROSPECT"], None),
+        "Agents": (["ORDER_VIEW"], None),
+    }
+
+
+def _roles(path: Path) -> dict[str, tuple[list[str], object]]:
     with sqlite3.connect(path) as conn:
-        found = {
+        return {
             name: (json.loads(permissions), limits)
             for name, permissions, limits in conn.execute(
                 "SELECT name, permissions, appeasement_limits FROM role"
             )
         }
-    assert found == {
-        "Admins": ([*ADMIN, "APPEASEMENT_APPROVE"], None),
-        "Agents": (["ORDER_VIEW"], None),
-    }
