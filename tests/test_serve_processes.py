@@ -47,6 +47,8 @@ def test_two_workers_share_their_metrics_and_log_json(tmp_path: Path) -> None:
         **os.environ,
         "CSDESK_DATABASE_URL": url,
         "CSDESK_ENV": "production",
+        # Production refuses to start on the development webhook secret.
+        "CSDESK_WEBHOOK_SECRET": "a-secret-of-our-own",
         "CSDESK_LOG_LEVEL": "INFO",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
