@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -91,3 +92,9 @@ async def test_an_unreachable_database_is_not_ready(backend: str, tmp_path: Path
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
     assert (await get(url, "/health")).status_code == 503
+    # aiosqlite finishes a failed connection on its own thread: let it end while this test's
+    # event loop is open, or its last callback meets a closed loop in the next test.
+    for _ in range(100):
+        if not any("_connection_worker_thread" in t.name for t in threading.enumerate()):
+            break
+        await asyncio.sleep(0.05)
