@@ -26,7 +26,7 @@ SECURITY_HEADERS = {
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",
 }
 MISSING = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>csdesk admin UI not built</title></head>
