@@ -206,7 +206,7 @@ async def measure(args: argparse.Namespace, engine: str, url: str, label: str) -
             httpx.AsyncClient(base_url=a_url, timeout=300, limits=limits) as a,
             httpx.AsyncClient(base_url=b_url, timeout=300, limits=limits) as b,
         ):
-            token = await runner.login(a, args.user, args.user)
+            token = await runner.login(a, args.user, database.bench_password(args.user))
             cursor = await runner.deep_cursor(a, token, C.DEEP_PAGES)
             reads = C.read_cases(fx, cursor)
             write = C.appeasement_case(fx)

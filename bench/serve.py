@@ -60,10 +60,17 @@ class StatementHeader:
 def csdesk_app(url: str) -> Any:
     """csdesk's ASGI app as deployed: production settings (no statement counting of its own,
     no GraphiQL), wrapped in the statement header."""
+    import secrets
+
     from core.config import Settings
     from csdesk.app import create_app
 
-    app = create_app(Settings(database_url=url, environment="production"))
+    # A secret of its own: production mode refuses the development default (and demo
+    # passwords, which bench.database.fit_for_production replaced).
+    settings = Settings(
+        database_url=url, environment="production", webhook_secret=secrets.token_urlsafe(32)
+    )
+    app = create_app(settings)
     return StatementHeader(app, app.state.db.engine)
 
 
