@@ -17,16 +17,19 @@ async def test_the_bench_server_starts_in_production_and_signs_in(db: Database) 
     await fit_for_production(url)
     wrapped = csdesk_app(url)
     app = wrapped.app
-    async with app.router.lifespan_context(app):  # refuse_unfit runs here
-        async with httpx.AsyncClient(
+    # refuse_unfit runs in the lifespan
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
             transport=httpx.ASGITransport(app=wrapped), base_url="http://bench"
-        ) as client:
-            token = await login(client, "agent", bench_password("agent"))
-            response = await client.post(
-                "/graphql",
-                json={"query": "{ viewer { username } }"},
-                headers={"authorization": f"Bearer {token}"},
-            )
+        ) as client,
+    ):
+        token = await login(client, "agent", bench_password("agent"))
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ viewer { username } }"},
+            headers={"authorization": f"Bearer {token}"},
+        )
     assert response.json()["data"] == {"viewer": {"username": "agent"}}
     assert int(response.headers["x-bench-statements"]) >= 1
     # A second preparation leaves the bench's password as it is.
