@@ -53,6 +53,7 @@ from csdesk.observability import Observe, metrics_route
 from csdesk.production import refuse_unfit
 from resolvers import live
 from resolvers.loaders import Loaders
+from resolvers.loaders.reads import RequestReads
 from schema import build_schema
 from schema.context import Context
 
@@ -197,13 +198,15 @@ class CsdeskGraphQL(GraphQL[Context, None]):
                     request.headers.get("authorization"), request.cookies.get(COOKIE_NAME)
                 )
             )
+        reads = RequestReads(self.database.read)
         return Context(
             request=request,
             response=response,
             settings=self.settings,
             db=self.database,
             viewer=viewer,
-            loaders=Loaders.build(self.database.read),
+            loaders=Loaders.build(reads),
+            reads=reads,
             request_id=current_request_id() or new_request_id(),
         )
 

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
@@ -20,6 +21,7 @@ from auth.viewer import Viewer
 from core.config import Settings
 from core.db import Database
 from resolvers.loaders import Loaders
+from resolvers.loaders.reads import RequestReads
 
 
 @dataclass
@@ -50,11 +52,30 @@ class Context:
     db: Database
     viewer: Viewer | None
     loaders: Loaders
+    # The loaders' read sessions: one shared by a query's batches (schema/extensions.py).
+    reads: RequestReads | None = None
     # Names the request in logs and in the answer to an unexpected error.
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     # WebSocket connections: connection_init's payload, and the connection's subscriptions.
     connection_params: dict[str, Any] | None = None
     live: LiveConnection = field(default_factory=lambda: LiveConnection())
+
+    def read(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        """A read session for a resolver: the request's shared one, in its turn, when the
+        operation shares one (a query: resolvers/loaders/reads.py), else one of its own. Await
+        no dataloader inside it: the loaders wait for the same turn."""
+        if self.reads is not None and self.reads.sharing:
+            return self.reads()
+        return self.db.read()
+
+    async def after_write(self) -> None:
+        """A mutation's write has committed: what the request read or cached before it is
+        out of date. New dataloaders, and (for the answer) a new shared read session."""
+        if self.reads is not None:
+            await self.reads.renew()
+            self.loaders = Loaders.build(self.reads)
+        else:
+            self.loaders = Loaders.build(self.db.read)
 
     def viewer_or_raise(self) -> Viewer:
         """The signed-in viewer; UNAUTHENTICATED when nobody is (fields guarded by a

@@ -1,8 +1,9 @@
-"""Schema extensions: the development-mode SQL statement count, the transport rules."""
+"""Schema extensions: the development-mode SQL statement count, the transport rules, the
+shared read session of a query."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -53,3 +54,22 @@ class TransportRules(SchemaExtension):
                 extensions={"code": "BAD_REQUEST"},
             )
         yield
+
+
+class SharedReads(SchemaExtension):
+    """A query's dataloader batches take turns on one read session (resolvers/loaders/reads.py),
+    returned to the pool when the operation ends; a mutation's answer, after its write, too
+    (``load_outcome``). Subscriptions keep a session per batch."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        reads = getattr(context.context, "reads", None)
+        if reads is None or context.operation_type is OperationType.SUBSCRIPTION:
+            yield
+            return
+        if context.operation_type is OperationType.QUERY:
+            reads.share()
+        try:
+            yield
+        finally:
+            await reads.close()

@@ -103,7 +103,7 @@ class Query:
             return node if isinstance(node, Order) else None
         if number is None:
             return None
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             found = await find_order(session, info.context.viewer, number=number)
         return Order.loaded(found, info) if found else None
 

@@ -85,7 +85,8 @@ async def orders(
 ) -> Connection[Order]:
     """The order queue, newest purchase first by default; `first` from 1 to 100."""
     ctx = info.context
-    async with ctx.db.read() as session:
+    # The page, its count and its relations (prefetch fills the loaders in this session).
+    async with ctx.read() as session:
         page = await search.search_orders(
             session,
             ctx.viewer_or_raise(),
@@ -95,11 +96,10 @@ async def orders(
             sort=order_by,
             zone=ctx.zone,
         )
-
-    for order, store in page.rows:
-        ctx.loaders.store.prime(store.id, store)
-        ctx.loaders.order.prime(order.id, order)
-    await prefetch.orders(info, (order for order, _ in page.rows))
+        for order, store in page.rows:
+            ctx.loaders.store.prime(store.id, store)
+            ctx.loaders.order.prime(order.id, order)
+        await prefetch.orders(info, session, (order for order, _ in page.rows))
     return Connection.of(page, lambda row: Order.from_row(row[0], info), after=after)
 
 

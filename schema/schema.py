@@ -26,8 +26,9 @@ from schema.audit import audit_mutations
 from schema.budget import RequestBudget
 from schema.cost import QueryCost
 from schema.errors import exception_handlers
+from schema.executor import CsdeskExecutor, shortcut_resolvers
 from schema.exposure import SchemaExposure
-from schema.extensions import SqlStatementsExtension, TransportRules
+from schema.extensions import SharedReads, SqlStatementsExtension, TransportRules
 from schema.history import HistoryEntry
 from schema.masking import ErrorBoundary, last_word
 from schema.mutation import Mutation
@@ -129,6 +130,7 @@ def build_schema() -> strawberry.Schema:
         # prices the operation before it runs (schema/cost.py).
         QueryCost,
         TransportRules,
+        SharedReads,
         # After QueryCost: it may replace the rules QueryCost added (schema/exposure.py).
         SchemaExposure,
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
@@ -149,8 +151,11 @@ def build_schema() -> strawberry.Schema:
         # Not sort_schema=True: in Strawberry 0.341 the sorted copy holds new type objects
         # that union type resolution no longer recognises. export_sdl() sorts instead.
         config=StrawberryConfig(),
+        # Plain scalar fields read and coerced in one step (schema/executor.py).
+        execution_context_class=CsdeskExecutor,
     )
     audit_mutations(schema)  # one audit line per mutation run (schema/audit.py)
+    shortcut_resolvers(schema)  # resolvers without arguments called directly
     return schema
 
 

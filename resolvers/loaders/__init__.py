@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from resolvers.loaders.catalog import SkuLoader
 from resolvers.loaders.customers import CustomerOrderCountLoader, CustomerPostsalesLoader
 from resolvers.loaders.fulfilment import RefundsByOrderLoader, ShipmentsByOrderLoader
@@ -13,6 +11,7 @@ from resolvers.loaders.history import HistoryLoader
 from resolvers.loaders.lines import LineLoader, LinesByOrderLoader
 from resolvers.loaders.orders import LinkedOrdersLoader
 from resolvers.loaders.postsales import ActionLinesLoader, ActionsByOrderLoader
+from resolvers.loaders.reads import SessionFactory
 from resolvers.loaders.simple import (
     CustomerLoader,
     OrderLoader,
@@ -44,7 +43,7 @@ class Loaders:
     customer_postsales: CustomerPostsalesLoader
 
     @classmethod
-    def build(cls, sessionmaker: async_sessionmaker[AsyncSession]) -> Loaders:
+    def build(cls, sessionmaker: SessionFactory) -> Loaders:
         source = SourceLoader(sessionmaker)
         order = OrderLoader(sessionmaker)
         user = UserLoader(sessionmaker)

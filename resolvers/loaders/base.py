@@ -8,16 +8,19 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.loaders.reads import SessionFactory
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
 class SessionLoader(DataLoader[K, V]):
-    """A DataLoader whose batches each open a session from the factory (never a shared one)."""
+    """A DataLoader whose batches each take a session from the factory: a session of their
+    own, or the request's shared one in turns (``RequestReads``)."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: SessionFactory) -> None:
         # Our own cache map, so that ``held`` can look into it.
         self.futures: dict[Any, asyncio.Future[V]] = {}
         super().__init__(cache_map=self.futures)
@@ -29,6 +32,15 @@ class SessionLoader(DataLoader[K, V]):
         if future is None or not future.done() or future.cancelled():
             return None
         return future if future.exception() is None else None
+
+    async def fill(self, session: AsyncSession, keys: Iterable[K]) -> None:
+        """Load the values of ``keys`` not yet held in ``session`` (a session the caller
+        already has open: a list page loads its relations in the page's own session, one
+        after the other, rather than in a session per relation) and prime them."""
+        missing = list(dict.fromkeys(k for k in keys if k not in self.futures))
+        if missing:
+            for key, value in zip(missing, await self.load_batch(session, missing), strict=True):
+                self.prime(key, value)
 
     async def batch_load_fn(self, keys: list[K]) -> list[V]:
         async with self.sessionmaker() as session:

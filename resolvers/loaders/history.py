@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import HistoryEntry, User
 from resolvers.loaders.base import SessionLoader, grouped
+from resolvers.loaders.reads import SessionFactory
 from resolvers.loaders.simple import UserLoader
 
 
@@ -14,7 +15,7 @@ class HistoryLoader(SessionLoader[tuple[int, int | None], list[HistoryEntry]]):
     """Key: (order id, last) where last=None means every entry. Primes the user loader with
     the entries' actors."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], users: UserLoader) -> None:
+    def __init__(self, sessionmaker: SessionFactory, users: UserLoader) -> None:
         super().__init__(sessionmaker)
         self.users = users
 

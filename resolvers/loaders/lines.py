@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Line, Shipment
 from resolvers.loaders.base import SessionLoader, grouped, one_each
 from resolvers.loaders.fulfilment import ShipmentsByOrderLoader
+from resolvers.loaders.reads import SessionFactory
 
 
 class LinesByOrderLoader(SessionLoader[int, list[Line]]):
@@ -16,7 +17,7 @@ class LinesByOrderLoader(SessionLoader[int, list[Line]]):
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessionmaker: SessionFactory,
         shipments: ShipmentsByOrderLoader | None = None,
     ) -> None:
         super().__init__(sessionmaker)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, union
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Order
 from resolvers.loaders.base import SessionLoader
+from resolvers.loaders.reads import SessionFactory
 from resolvers.loaders.simple import OrderLoader
 
 
@@ -29,7 +30,7 @@ class LinkedOrdersLoader(SessionLoader[int, Linked]):
     orders, its actions' resulting orders and its history's related orders all come from
     here, so the detail page loads them once; also primes the order loader."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], orders: OrderLoader) -> None:
+    def __init__(self, sessionmaker: SessionFactory, orders: OrderLoader) -> None:
         super().__init__(sessionmaker)
         self.orders = orders
 

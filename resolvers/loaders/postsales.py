@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Line, PostsalesAction, PostsalesActionLine, Refund, Source, User
 from resolvers.loaders.base import SessionLoader, grouped
 from resolvers.loaders.fulfilment import RefundsByOrderLoader
+from resolvers.loaders.reads import SessionFactory
 from resolvers.loaders.simple import SourceLoader, UserLoader
 
 
@@ -18,7 +19,7 @@ class ActionsByOrderLoader(SessionLoader[int, list[PostsalesAction]]):
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessionmaker: SessionFactory,
         sources: SourceLoader,
         users: UserLoader,
         refunds: RefundsByOrderLoader | None = None,

@@ -129,7 +129,10 @@ async def load_outcome(info: Info, outcome: Outcome) -> Changed:
     """The order, action and new order of an outcome, read after the commit. A replayed
     outcome whose order the viewer no longer sees (their stores changed) is NotFound."""
     viewer = info.context.viewer
-    async with info.context.db.read() as session:
+    # The write has committed: the answer is read by new loaders, in one session begun
+    # after it (a second mutation of the same operation must not see the first's cache).
+    await info.context.after_write()
+    async with info.context.read() as session:
         found = await find_order(session, viewer, order_id=outcome.order_id)
         if found is None:
             raise NotFound("No such order.", field=["input"])

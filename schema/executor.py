@@ -1,0 +1,253 @@
+"""Strawberry's graphql-core executor with a shortcut for plain scalar fields.
+
+A list page answers about 2,000 fields, three in four of them plain attributes of a Strawberry
+object (an order's number, an address's city, a line's status). graphql-core completes each
+one as it completes any field: it builds a resolve info, calls Strawberry's basic resolver,
+which calls ``getattr``, then walks the type (non-null, list, leaf) to coerce the value; that
+walk, not the attribute, was most of a queue page's time.
+
+For a field that Strawberry itself resolves as a plain attribute (no resolver, no field
+extension, no exception handler: its ``_get_basic_result``) of a scalar or enum type,
+with no arguments, and when no schema extension wraps resolvers, ``execute_fields`` reads the
+attribute and coerces it at once. Whatever is not the common case (the value is None on a
+non-null field, an exception, an awaitable, a value the scalar refuses) goes the ordinary
+way, which reads the attribute again and reports the error as graphql-core always does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLString,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.pyutils import Path, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+_DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
+
+
+class PlainField(NamedTuple):
+    attribute: str
+    leaf: GraphQLLeafType
+    non_null: bool
+    # Values of exactly this type are their own output (a str of a String or an ID, a bool of
+    # a Boolean): no coercion to call.
+    same: type | None
+
+
+# graphql-core's own scalars only (a schema may override a scalar's coercion).
+_SAME = ((GraphQLString, str), (GraphQLID, str), (GraphQLBoolean, bool))
+
+
+# Per object type of the (one, cached) schema: its plain scalar fields by GraphQL name.
+_plain: dict[GraphQLObjectType, dict[str, PlainField]] = {}
+
+
+def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
+    """The fields of ``parent_type`` that are plain attributes of a scalar or enum type."""
+    found = _plain.get(parent_type)
+    if found is None:
+        found = {}
+        for name, field in parent_type.fields.items():
+            definition = (field.extensions or {}).get(_DEFINITION)
+            if (
+                field.args
+                or definition is None
+                or not definition.is_basic_field  # no resolver, no field extension
+                # Strawberry's own basic path (no exception handler wraps it)
+                or getattr(field.resolve, "__name__", None) != "_get_basic_result"
+                or definition.default_resolver is not getattr
+            ):
+                continue
+            field_type, non_null = field.type, False
+            if isinstance(field_type, GraphQLNonNull):
+                field_type, non_null = field_type.of_type, True
+            if is_leaf_type(field_type):
+                same = next((t for scalar, t in _SAME if scalar is field_type), None)
+                found[name] = PlainField(definition.python_name, field_type, non_null, same)
+        _plain[parent_type] = found
+    return found
+
+
+class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, with plain scalar fields read and coerced in one step."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        # A schema extension with a ``resolve`` hook must see every field: no shortcut then.
+        self._shortcut = manager is None or not manager.middlewares
+        # Per (object type, selection): which fields are plain. graphql-core memoizes a
+        # selection's grouped field set, so the 50 orders of a page share one plan; the plan
+        # keeps its field set alive so that its id is not reused during the request.
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, list[Any] | None]] = {}
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[Any] | None:
+        key = (parent_type, id(grouped_field_set))
+        cached = self._plans.get(key)
+        if cached is None:
+            plain = plain_fields(parent_type)
+            plan = [
+                (name, details, plain.get(details[0].node.name.value))
+                for name, details in grouped_field_set.items()
+            ]
+            cached = (grouped_field_set, plan if any(p[2] for p in plan) else None)
+            self._plans[key] = cached
+        return cached[1]
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's ``execute_fields``, answering plain fields in place."""
+        plan = self._plan(parent_type, grouped_field_set) if self._shortcut else None
+        if plan is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, details, plain in plan:
+                if plain is not None:
+                    value = _plain_value(plain, source_value, is_awaitable)
+                    if value is not _ORDINARY:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    details,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
+
+_ORDINARY = object()
+
+
+def _plain_value(plain: PlainField, source: Any, is_awaitable: Any) -> Any:
+    """The completed value of a plain field, or _ORDINARY when the ordinary way must answer
+    (null on a non-null field, an exception, an awaitable, a value the scalar refuses)."""
+    value = getattr(source, plain.attribute, Undefined)
+    if type(value) is plain.same:
+        return value
+    if value is None:
+        return _ORDINARY if plain.non_null else None
+    if value is Undefined or isinstance(value, Exception) or is_awaitable(value):
+        return _ORDINARY
+    try:
+        coerced = plain.leaf.coerce_output_value(value)
+    except Exception:
+        return _ORDINARY  # the ordinary way reports it
+    if coerced is None or coerced is Undefined:
+        return _ORDINARY
+    return coerced
+
+
+def shortcut_resolvers(schema: Any) -> int:
+    """Call the resolvers that need no argument conversion directly.
+
+    Strawberry calls every resolver through a generic chain: a Strawberry ``Info``, argument
+    conversion, the field extensions folded with ``functools.reduce``, then the function. For a
+    field with a resolver of no GraphQL arguments, no field extension (no permission check)
+    and no exception handler, that chain ends in ``function(source, info=Info(...))``; this
+    sets the GraphQL field's resolver to that call. Root fields (queries, mutations,
+    subscriptions) keep Strawberry's chain. Returns how many fields it changed."""
+    converter = schema.schema_converter
+    handlers_of = getattr(converter, "_get_field_exception_handlers", None)
+    info_class = schema.config.info_class
+    graphql_schema = schema._schema
+    roots = {
+        graphql_schema.query_type,
+        graphql_schema.mutation_type,
+        graphql_schema.subscription_type,
+    }
+    changed = 0
+    for graphql_type in graphql_schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type in roots:
+            continue
+        for graphql_field in graphql_type.fields.values():
+            field = (graphql_field.extensions or {}).get(_DEFINITION)
+            resolver = getattr(field, "base_resolver", None)
+            if (
+                handlers_of is None
+                or field is None
+                or resolver is None
+                or field.extensions
+                or field.arguments
+                or graphql_field.args
+                or handlers_of(field)
+            ):
+                continue
+            graphql_field.resolve = _direct(resolver, field, info_class)
+            changed += 1
+    return changed
+
+
+def _direct(resolver: Any, field: Any, info_class: Any) -> Any:
+    """``resolver`` called as Strawberry's chain would call it for a field without
+    arguments: the source as ``self``, ``root`` or ``parent``; ``info`` when it asks."""
+    function = resolver.wrapped_func
+    as_self = resolver.self_parameter is not None
+    by_name = [
+        p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None
+    ]
+    info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
+
+    if as_self and not by_name and info_name is None:
+
+        def call_self(source: Any, info: Any) -> Any:
+            return function(source)
+
+        return call_self
+
+    if as_self and not by_name and info_name is not None:
+
+        def call_self_info(source: Any, info: Any) -> Any:
+            return function(source, **{info_name: info_class(_raw_info=info, _field=field)})
+
+        return call_self_info
+
+    def call(source: Any, info: Any) -> Any:
+        kwargs = dict.fromkeys(by_name, source)
+        if info_name is not None:
+            kwargs[info_name] = info_class(_raw_info=info, _field=field)
+        return function(*([source] if as_self else []), **kwargs)
+
+    return call

@@ -1,0 +1,148 @@
+"""csdesk's executor shortcuts (schema/executor.py) answer exactly as Strawberry does: the same
+data and the same errors, for plain fields, resolvers of every signature, async resolvers, a
+field with a permission extension and a schema extension that wraps every resolver."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.permission import BasePermission
+
+from schema.executor import CsdeskExecutor, plain_fields, shortcut_resolvers
+from schema.schema import build_schema
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Denied(BasePermission):
+    message = "not for you"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.type
+class Item:
+    name: str
+    note: str | None
+    colour: Colour
+    count: int
+    ratio: float
+    missing: str  # None on the "broken" item: a non-null field answering null
+    wrong: int  # a string on the "broken" item: a value the scalar refuses
+    secret: str = strawberry.field(default="s", permission_classes=[Denied])
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def where(self, info: strawberry.Info) -> str:
+        return f"{info.field_name}:{info.path.as_list()}"
+
+    @strawberry.field
+    @staticmethod
+    def parent_name(root: strawberry.Parent[Item]) -> str:
+        return root.name
+
+    @strawberry.field
+    async def later(self) -> str:
+        return self.name + "!"
+
+    @strawberry.field
+    def fails(self) -> str | None:
+        raise ValueError("boom")
+
+    @strawberry.field(permission_classes=[Denied])  # type: ignore[untyped-decorator]
+    def guarded(self) -> str:
+        return "g"
+
+    @strawberry.field
+    def times(self, n: int = 2) -> str:
+        return self.name * n
+
+
+def _items() -> list[Item]:
+    good = Item(name="a", note=None, colour=Colour.RED, count=1, ratio=0.5, missing="m", wrong=1)
+    broken = Item(
+        name="b",
+        note="n",
+        colour=Colour.BLUE,
+        count=2,
+        ratio=1.5,
+        missing=None,  # type: ignore[arg-type]
+        wrong="x",  # type: ignore[arg-type]
+    )
+    return [good, broken]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return list(_items())
+
+    @strawberry.field
+    def item(self) -> Item:
+        return _items()[0]
+
+
+class Upper(SchemaExtension):
+    """Wraps every resolver (a middleware): the shortcuts must step aside."""
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        result = _next(root, info, *args, **kwargs)
+        return result.upper() if isinstance(result, str) else result
+
+
+def _schemas(extensions: list[Any]) -> tuple[strawberry.Schema, strawberry.Schema]:
+    plain = strawberry.Schema(query=Query, extensions=extensions)
+    fast = strawberry.Schema(
+        query=Query, extensions=extensions, execution_context_class=CsdeskExecutor
+    )
+    assert shortcut_resolvers(fast) >= 4
+    return plain, fast
+
+
+QUERIES = [
+    "{ item { name note colour count ratio shout where parentName later times(n: 3) } }",
+    "{ items { name note colour count ratio shout where parentName later } }",
+    "{ items { name missing } }",
+    "{ items { name wrong } }",
+    "{ items { name fails } }",
+    "{ item { name secret } }",
+    "{ item { name guarded } }",
+    "{ item { a: name b: name ...F } } fragment F on Item { colour }",
+    "{ item { name @skip(if: true) note @include(if: true) } }",
+]
+
+
+@pytest.mark.parametrize("extensions", [[], [Upper]], ids=["plain", "with a resolve hook"])
+@pytest.mark.parametrize("query", QUERIES)
+async def test_shortcuts_answer_as_strawberry_does(extensions: list[Any], query: str) -> None:
+    plain, fast = _schemas(extensions)
+    expected = await plain.execute(query)
+    found = await fast.execute(query)
+    assert found.data == expected.data
+    assert [(e.message, e.path) for e in found.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
+
+
+def test_csdesk_schema_uses_the_shortcuts() -> None:
+    schema = build_schema()
+    assert schema.execution_context_class is CsdeskExecutor
+    order = schema._schema.get_type("Order")
+    plain = set(plain_fields(order))  # type: ignore[arg-type]
+    assert {"number", "status", "version", "purchasedAt"} <= plain
+    # billingAddress's resolver is called directly, not through Strawberry's chain
+    resolve = order.fields["billingAddress"].resolve  # type: ignore[union-attr]
+    assert resolve.__module__ == "schema.executor"
