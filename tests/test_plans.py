@@ -217,3 +217,50 @@ async def test_detail_and_postsales_queue_read_no_big_table(
         due = {"dueBefore": "2026-06-01T00:00:00+00:00"}
         await _check(big, client, POSTSALES, {"first": 50, "filter": due})
         await _check(big, client, APPROVALS, {"first": 50, "breached": True})
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "TRUE", False: "FALSE", None: "NULL"}[value]
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@pytest.mark.parametrize("case", ["postal code", "email", "reference prefix", "shipping address"])
+async def test_searches_keep_their_plan_when_run_again(
+    big: Database, clients: dict[str, GraphQLClient], case: str
+) -> None:
+    """csdesk's statements are prepared once per connection and run again and again. After
+    five runs PostgreSQL may plan a prepared statement once for any parameter (a generic
+    plan), which cannot use an index for ``LIKE $1``: the postal-code search went from 20 ms
+    to 90–140 ms from its sixth run on (issue 12). csdesk's connections plan every run with
+    its parameters; the tenth run of each search statement must still read no big table."""
+    if big.is_sqlite:
+        pytest.skip("SQLite prepares no plan for later runs")
+    recorder = Recorder()
+    event.listen(big.engine.sync_engine, "before_cursor_execute", recorder)
+    try:
+        recorder.on = True
+        await clients["agent"].data(SEARCH, {"filter": SEARCHES[case], "first": 25})
+        recorder.on = False
+    finally:
+        event.remove(big.engine.sync_engine, "before_cursor_execute", recorder)
+    problems = {}
+    async with big.engine.connect() as conn:
+        for n, (statement, parameters) in enumerate(recorder.statements):
+            if 'FROM "order"' not in statement:
+                continue
+            await conn.exec_driver_sql(f"PREPARE again_{n} AS {statement}")
+            run = f"EXECUTE again_{n}({', '.join(_literal(p) for p in parameters)})"
+            for _ in range(9):
+                await conn.exec_driver_sql(run)
+            rows = await conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + run)
+            plan = rows.scalar_one()
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            limits = {int(parameters[int(i) - 1]) for i in re.findall(r"LIMIT \$(\d+)", statement)}
+            found = list(_heavy_scans(plan[0]["Plan"], limits, cut_short=False))
+            if found:
+                problems[statement] = found
+            await conn.exec_driver_sql(f"DEALLOCATE again_{n}")
+    assert problems == {}
