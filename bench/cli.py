@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import os
 import platform
 import re
-import socket
-import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +24,7 @@ from sqlalchemy.engine import make_url
 from bench import cases as C
 from bench import database, report, runner
 from bench.raw.db import RawDatabase
+from bench.servers import serve
 
 ROOT = Path(__file__).parents[1]
 TRANSPORT = "uvicorn on 127.0.0.1, one process per app, httpx keep-alive client"
@@ -105,12 +101,6 @@ def say(text: str) -> None:
     print(f"bench: {text}", file=sys.stderr, flush=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _absolute(url: str) -> str:
     """SQLite paths made absolute, so that the servers find the file from anywhere."""
     parsed = make_url(url)
@@ -120,46 +110,6 @@ def _absolute(url: str) -> str:
             path = (ROOT / path).resolve()
         return parsed.set(database=str(path)).render_as_string(hide_password=False)
     return url
-
-
-@contextlib.contextmanager
-def server(app: str, url: str, log_dir: Path, tag: str) -> Iterator[str]:
-    """``python -m bench.serve`` in a process of its own; yields its base URL."""
-    port = _free_port()
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"bench-server-{app}-{tag}.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.serve", app, "--database-url", url, "--port", str(port)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"bench: the {app} server stopped:\n{log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(
-                    f"bench: the {app} server did not start:\n{log.read_text()[-2000:]}"
-                )
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 async def measure(args: argparse.Namespace, engine: str, url: str, label: str) -> dict[str, Any]:
@@ -198,8 +148,8 @@ async def measure(args: argparse.Namespace, engine: str, url: str, label: str) -
         await raw_db.close()
     result["fixtures"] = {"rich_order": fx.rich, "sample_order": fx.sample.get("number")}
     with (
-        server("csdesk", url, args.output_dir, f"{engine}-{result['label']}") as a_url,
-        server("raw", url, args.output_dir, f"{engine}-{result['label']}") as b_url,
+        serve("csdesk", url, args.output_dir, f"{engine}-{result['label']}") as a_url,
+        serve("raw", url, args.output_dir, f"{engine}-{result['label']}") as b_url,
     ):
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
         async with (
