@@ -167,3 +167,36 @@ async def test_raw_detail_page_answers_like_csdesk_on_every_kind_of_order(
             "details ticketReference",
         }
         assert covered <= seen, sorted(covered - seen)
+
+
+async def test_raw_telephone_search_matches_the_address_phones_like_csdesk(db: Database) -> None:
+    """csdesk's telephone search also matches the billing and shipping addresses' phones; the
+    baseline once compared the customer's phone only (their counts differed at 1M orders)."""
+    async with _apps(db) as (c, r, raw):
+        token = await login(c, "agent", "agent")
+        store_ids = (await cases.fixtures(raw.db, "agent", SEED_ORDERS)).store_ids
+        async with raw.db.connection() as conn:
+            found = await conn.fetch(
+                'SELECT id FROM "order" WHERE store_id = ? ORDER BY id LIMIT 2', (store_ids[0],)
+            )
+            # A number nobody else has, on one order's billing address and another's
+            # shipping address (not on any customer).
+            await conn.execute(
+                "UPDATE \"order\" SET billing_phone = '+44 7999 000111', "
+                "billing_phone_key = '7999000111' WHERE id = ?",
+                (found[0][0],),
+            )
+            await conn.execute(
+                "UPDATE \"order\" SET shipping_phone = '+44 7999 000111', "
+                "shipping_phone_key = '7999000111' WHERE id = ?",
+                (found[1][0],),
+            )
+        case = cases.Case(
+            "search telephone on the addresses",
+            "search",
+            cases.SEARCH,
+            {"filter": {"telephone": "07999 000111"}, "first": 20},
+        )
+        result = await check(c, r, token, case)
+        assert result.equal, result.detail
+        assert json.loads(result.csdesk.body)["data"]["orders"]["totalCount"] == 2

@@ -127,7 +127,15 @@ async def conditions(
         keys = sorted(k for k in candidates if k and len(k) >= 5)
         if not keys:
             raise Unsupported("short telephone")
-        w.add(f"o.phone_key IN {_in(keys)}", *keys)
+        # As csdesk: the customer's phone and the billing and shipping addresses' phones.
+        marks = _in(keys)
+        w.add(
+            f"(o.phone_key IN {marks} OR o.billing_phone_key IN {marks}"
+            f" OR o.shipping_phone_key IN {marks})",
+            *keys,
+            *keys,
+            *keys,
+        )
     start, end = f.get("createdFrom"), f.get("createdTo")
     if start and end and start > end:
         raise Unsupported("createdFrom after createdTo")
