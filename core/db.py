@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -49,6 +50,15 @@ def _count_statement(
     if head.startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")):
         return
     counter.count += 1
+
+
+def _sqlite_from_hint(compiler: Any, table: Any, text: str) -> str:
+    """``select(...).with_hint(Model, "INDEXED BY ix_name", "sqlite")`` renders as SQLite's
+    ``FROM table INDEXED BY ix_name`` (SQLAlchemy's SQLite dialect drops table hints)."""
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign,assignment]
 
 
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:

@@ -279,6 +279,37 @@ _SORT_COLUMNS: dict[OrderSort, tuple[Any, bool]] = {
 }
 
 
+# A search with at least this many matches is broad: its page walks the sort's index.
+BROAD_MATCHES = 1000
+# The index each sort walks (their names are the migrations').
+_SORT_INDEXES = {
+    "purchased_at": "ix_order_purchased_at_id",
+    "grand_total": "ix_order_grand_total_id",
+    "number_seq": "ix_order_number_seq",
+}
+
+
+def _text_terms(f: OrderFilter) -> bool:
+    """Whether ``f`` matches text by prefix or content (terms that may match most orders)."""
+    return any(
+        (value or "").strip()
+        for value in (
+            f.reference,
+            f.customer_name,
+            f.postal_code,
+            f.shipping_address,
+            f.billing_address,
+            f.email,
+        )
+    )
+
+
+async def _broad(session: AsyncSession, where: list[Any]) -> bool:
+    """Whether at least BROAD_MATCHES orders match (reads at most that many index entries)."""
+    probe = select(Order.id).where(*where).limit(1).offset(BROAD_MATCHES - 1)
+    return (await session.scalar(probe)) is not None
+
+
 def _cursor_value(sort: OrderSort, value: Any) -> Any:
     try:
         if sort in (OrderSort.PURCHASED_AT_ASC, OrderSort.PURCHASED_AT_DESC):
@@ -308,7 +339,8 @@ async def search_orders(
 ) -> Page[tuple[Order, Store]]:
     """One keyset page of the orders matching ``f`` within the viewer's stores."""
     check_first(first)
-    where = conditions(f, zone, fts=session.get_bind().dialect.name == "sqlite")
+    fts = session.get_bind().dialect.name == "sqlite"
+    where = conditions(f, zone, fts=fts)
     store_ids: list[int] | None = None
     codes = [c.strip().upper() for c in f.store_codes if c.strip()]
     if codes:
@@ -326,6 +358,12 @@ async def search_orders(
         # a multi-index OR plus a sort of every match (a page 20 deep: 1 s at 100k orders).
         key, seen = tuple_(column, Order.id), tuple_(value, row_id)
         stmt = stmt.where(key < seen if desc else key > seen)
+    elif fts and _text_terms(f) and await _broad(session, where):
+        # SQLite plans a bound prefix or text match on the term's own index and then sorts
+        # every match: at 1M orders reference "WEB" (800,000 matches) took 2.3 s, postal code
+        # "1" 364 ms, e-mail "a" 238 ms. A broad term's page walks the sort's index instead
+        # and stops at its last match (2.3 s → 31 ms, 364 → 1 ms, 238 → 7 ms).
+        stmt = stmt.with_hint(Order, f"INDEXED BY {_SORT_INDEXES[column.key]}", "sqlite")
     order_by = (column.desc(), Order.id.desc()) if desc else (column.asc(), Order.id.asc())
     result = await session.execute(stmt.order_by(*order_by).limit(first + 1))
     rows = [(r[0], r[1]) for r in result]

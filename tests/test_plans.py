@@ -113,7 +113,7 @@ async def _explain(
                 for d in details
                 if re.match(r"SCAN (\w+)$", d) and d.split()[1] in BIG_TABLES
             ]
-            if keyset and 'FROM "order" JOIN store' in statement:
+            if keyset and re.search(r'FROM "order" (INDEXED BY \w+ )?JOIN store', statement):
                 found += [f"sorts every match: {d}" for d in details if "TEMP B-TREE" in d]
             return found
         rows = await conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
@@ -189,6 +189,29 @@ async def test_queue_pages_read_no_big_table(
             await _check(big, client, QUEUE, {"first": 50, "after": after}, keyset=True)
             page = await client.data(QUEUE, {"first": 50, "after": after})
         assert username
+
+
+# Terms that match thousands of the big database's orders.
+BROAD_SEARCHES: dict[str, dict[str, Any]] = {
+    "reference": {"reference": "1"},
+    "postal code": {"postalCode": "1"},
+    "email": {"email": "a"},
+    "address": {"shippingAddress": "str"},
+    "name": {"customerName": "an"},
+}
+
+
+@pytest.mark.parametrize("case", list(BROAD_SEARCHES))
+async def test_broad_searches_walk_the_sort_index(
+    big: Database, clients: dict[str, GraphQLClient], case: str
+) -> None:
+    """A page of a term that matches most orders walks the sort's index and stops at its last
+    match: it never sorts every match (SQLite did, from the term's own index: reference "WEB"
+    at 1M orders sorted 800,000 rows in 2.3 s)."""
+    for client in clients.values():
+        for sort in ("PURCHASED_AT_DESC", "GRAND_TOTAL_ASC", "NUMBER_DESC"):
+            variables = {"filter": BROAD_SEARCHES[case], "first": 25, "orderBy": sort}
+            await _check(big, client, QUEUE, variables, keyset=True)
 
 
 @pytest.mark.parametrize("case", list(SEARCHES))
