@@ -16,8 +16,10 @@ way, which reads the attribute again and reports the error as graphql-core alway
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from typing import Any, NamedTuple
 
+import strawberry
 from graphql import (
     GraphQLBoolean,
     GraphQLID,
@@ -29,8 +31,10 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.pyutils import Path, gather_with_cancel
+from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 
@@ -157,6 +161,40 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
 
         return get_results()
 
+    def complete_value(
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's ``complete_value``, completing an object in one step.
+
+        A page completes some 600 objects (edges, orders, addresses, amounts, lines,
+        entries); graphql-core passes each through four calls (non-null, object, collect,
+        execute). For an object of a concrete type, outside incremental delivery, this goes
+        straight to the memoized sub-selection and ``execute_fields``; anything else (null,
+        an error, a list, a leaf, an abstract type, ``@defer``) is graphql-core's."""
+        if self._shortcut and position_context is None and result is not None:
+            object_type = return_type
+            if type(object_type) is GraphQLNonNull:
+                object_type = object_type.of_type
+            if type(object_type) is GraphQLObjectType and not isinstance(result, Exception):
+                is_type_of = object_type.is_type_of
+                if is_type_of is None or is_type_of(result, info) is True:
+                    grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+                        object_type, field_details_list
+                    )
+                    if not new_defer_usages:
+                        return self.execute_fields(
+                            object_type, result, path, grouped_field_set, None
+                        )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
 
 _ORDINARY = object()
 
@@ -185,10 +223,12 @@ def shortcut_resolvers(schema: Any) -> int:
 
     Strawberry calls every resolver through a generic chain: a Strawberry ``Info``, argument
     conversion, the field extensions folded with ``functools.reduce``, then the function. For a
-    field with a resolver of no GraphQL arguments, no field extension (no permission check)
-    and no exception handler, that chain ends in ``function(source, info=Info(...))``; this
-    sets the GraphQL field's resolver to that call. Root fields (queries, mutations,
-    subscriptions) keep Strawberry's chain. Returns how many fields it changed."""
+    field with a resolver whose arguments are plain scalars (Int, String, Float, Boolean, ID,
+    optional or not: Strawberry's conversion hands those on unchanged), no field extension
+    (no permission check) and no exception handler, that chain ends in
+    ``function(source, info=Info(...), **arguments)``; this sets the GraphQL field's resolver
+    to that call. Root fields (queries, mutations, subscriptions) keep Strawberry's chain.
+    Returns how many fields it changed."""
     converter = schema.schema_converter
     handlers_of = getattr(converter, "_get_field_exception_handlers", None)
     info_class = schema.config.info_class
@@ -210,25 +250,95 @@ def shortcut_resolvers(schema: Any) -> int:
                 or field is None
                 or resolver is None
                 or field.extensions
-                or field.arguments
-                or graphql_field.args
                 or handlers_of(field)
             ):
                 continue
-            graphql_field.resolve = _direct(resolver, field, info_class)
+            arguments = _scalar_arguments(field, schema.config)
+            if arguments is None or len(arguments) != len(graphql_field.args):
+                continue
+            origin = (graphql_type.extensions or {}).get(_DEFINITION)
+            direct = _direct(resolver, field, info_class, arguments)
+            graphql_field.resolve = _node_id(resolver, origin, graphql_type.name, direct)
             changed += 1
     return changed
 
 
-def _direct(resolver: Any, field: Any, info_class: Any) -> Any:
-    """``resolver`` called as Strawberry's chain would call it for a field without
-    arguments: the source as ``self``, ``root`` or ``parent``; ``info`` when it asks."""
+_NODE_RESOLVE_ID = getattr(relay.Node.resolve_id, "__func__", None)
+_NODE_RESOLVE_TYPENAME = getattr(relay.Node.resolve_typename, "__func__", None)
+
+
+def _node_id(resolver: Any, definition: Any, type_name: str, general: Any) -> Any:
+    """Relay's ``id`` of a Node type that keeps Strawberry's ``resolve_id`` and
+    ``resolve_typename``: ``GlobalID(<GraphQL type name>, str(<its NodeID attribute>))``, as
+    ``Node._id`` answers it, without building a Strawberry ``Info`` for each id of a page.
+    Any other field, or a source of another class, goes the general way."""
+    function = getattr(resolver.wrapped_func, "__func__", None)
+    origin = getattr(definition, "origin", None)
+    if (
+        function is None
+        or function is not relay.Node._id.__func__
+        or not isinstance(origin, type)
+        or not issubclass(origin, relay.Node)
+        or getattr(origin.resolve_id, "__func__", None) is not _NODE_RESOLVE_ID
+        or getattr(origin.resolve_typename, "__func__", None) is not _NODE_RESOLVE_TYPENAME
+    ):
+        return general
+    attribute = origin.resolve_id_attr()
+
+    def node_id(source: Any, info: Any) -> Any:
+        if type(source) is origin:
+            value = getattr(source, attribute, None)
+            if value is not None and not isinstance(value, Exception) and not isawaitable(value):
+                return relay.GlobalID(type_name=type_name, node_id=str(value))
+        return general(source, info)
+
+    return node_id
+
+
+_SCALARS = (int, str, float, bool, strawberry.ID)
+
+
+def _scalar_arguments(field: Any, config: Any) -> tuple[tuple[str, str], ...] | None:
+    """(GraphQL name, Python name) of each argument of ``field`` when every one is a plain
+    scalar, optional or not; None otherwise (input types, enums, lists, Maybe, GlobalID,
+    custom scalars: Strawberry converts those)."""
+    found = []
+    for argument in field.arguments:
+        type_ = argument.type
+        if isinstance(type_, StrawberryMaybe):
+            return None
+        if isinstance(type_, StrawberryOptional):
+            type_ = type_.of_type
+        if not any(type_ is scalar for scalar in _SCALARS):
+            return None
+        found.append((config.name_converter.from_argument(argument), argument.python_name))
+    return tuple(found)
+
+
+def _direct(
+    resolver: Any, field: Any, info_class: Any, arguments: tuple[tuple[str, str], ...] = ()
+) -> Any:
+    """``resolver`` called as Strawberry's chain would call it: the source as ``self``,
+    ``root`` or ``parent``; ``info`` when it asks; the arguments the operation gave (or
+    their defaults) under their Python names."""
     function = resolver.wrapped_func
     as_self = resolver.self_parameter is not None
     by_name = [
         p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None
     ]
     info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
+
+    if arguments:
+
+        def call_arguments(source: Any, info: Any, **raw: Any) -> Any:
+            kwargs = {python: raw[name] for name, python in arguments if name in raw}
+            for name in by_name:
+                kwargs[name] = source
+            if info_name is not None:
+                kwargs[info_name] = info_class(_raw_info=info, _field=field)
+            return function(*([source] if as_self else []), **kwargs)
+
+        return call_arguments
 
     if as_self and not by_name and info_name is None:
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 
@@ -69,6 +70,36 @@ class Item:
     def times(self, n: int = 2) -> str:
         return self.name * n
 
+    @strawberry.field
+    def pick(
+        self,
+        info: strawberry.Info,
+        last: int | None = None,
+        after: strawberry.ID | None = None,
+        loud: bool = False,
+        label: str | None = "x",
+    ) -> str:
+        picked = f"{info.field_name}:{last}:{after}:{loud}:{label}"
+        return picked.upper() if loud else picked
+
+    @strawberry.field
+    def paint(self, colour: Colour, shades: list[int] | None = None) -> str:
+        # an enum and a list: Strawberry's own conversion, not the shortcut
+        return f"{colour.value}:{shades}"
+
+
+@strawberry.type
+class Place(relay.Node):
+    code: relay.NodeID[str]
+    name: str
+
+
+@strawberry.type
+class Box:
+    label: str
+    item: Item
+    place: Place | None
+
 
 def _items() -> list[Item]:
     good = Item(name="a", note=None, colour=Colour.RED, count=1, ratio=0.5, missing="m", wrong=1)
@@ -93,6 +124,16 @@ class Query:
     @strawberry.field
     def item(self) -> Item:
         return _items()[0]
+
+    @strawberry.field
+    def boxes(self) -> list[Box]:
+        # objects in objects, a Node with its relay id, a null object and a non-null one
+        # whose fields fail
+        good, broken = _items()
+        return [
+            Box(label="one", item=good, place=Place(code="p1", name="P")),
+            Box(label="two", item=broken, place=None),
+        ]
 
 
 class Upper(SchemaExtension):
@@ -122,6 +163,12 @@ QUERIES = [
     "{ item { name guarded } }",
     "{ item { a: name b: name ...F } } fragment F on Item { colour }",
     "{ item { name @skip(if: true) note @include(if: true) } }",
+    '{ item { pick p2: pick(last: 3, after: "e1", loud: true, label: null) } }',
+    "query($n: Int) { items { pick(last: $n) times(n: 2) } }",
+    "{ item { paint(colour: RED) p: paint(colour: BLUE, shades: [1, 2]) } }",
+    "{ boxes { label item { name colour } place { id name } } }",
+    "{ boxes { label item { name missing } } }",
+    "{ boxes { place { ... on Place { id } ...on Node { id } } } }",
 ]
 
 
@@ -129,8 +176,9 @@ QUERIES = [
 @pytest.mark.parametrize("query", QUERIES)
 async def test_shortcuts_answer_as_strawberry_does(extensions: list[Any], query: str) -> None:
     plain, fast = _schemas(extensions)
-    expected = await plain.execute(query)
-    found = await fast.execute(query)
+    variables = {"n": 4}
+    expected = await plain.execute(query, variable_values=variables)
+    found = await fast.execute(query, variable_values=variables)
     assert found.data == expected.data
     assert [(e.message, e.path) for e in found.errors or []] == [
         (e.message, e.path) for e in expected.errors or []

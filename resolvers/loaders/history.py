@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import HistoryEntry, User
 from resolvers.loaders.base import SessionLoader, grouped
 from resolvers.loaders.reads import SessionFactory
 from resolvers.loaders.simple import UserLoader
+
+
+def _with_actors(stmt: Select[Any]) -> Select[Any]:
+    return (
+        stmt.add_columns(User)
+        .outerjoin(User, User.id == HistoryEntry.actor_user_id)
+        .order_by(HistoryEntry.order_id, HistoryEntry.at, HistoryEntry.id)
+    )
+
+
+# Built once (a page's loaders run them with new parameters): every entry of the orders, and
+# the newest ``last`` of each.
+_EVERY = _with_actors(
+    select(HistoryEntry).where(HistoryEntry.order_id.in_(bindparam("order_ids", expanding=True)))
+)
+_RANK = (
+    func.row_number()
+    .over(
+        partition_by=HistoryEntry.order_id,
+        order_by=(HistoryEntry.at.desc(), HistoryEntry.id.desc()),
+    )
+    .label("rank")
+)
+_RANKED = (
+    select(HistoryEntry.id, _RANK)
+    .where(HistoryEntry.order_id.in_(bindparam("order_ids", expanding=True)))
+    .subquery()
+)
+_NEWEST = _with_actors(
+    select(HistoryEntry)
+    .join(_RANKED, _RANKED.c.id == HistoryEntry.id)
+    .where(_RANKED.c.rank <= bindparam("last"))
+)
 
 
 class HistoryLoader(SessionLoader[tuple[int, int | None], list[HistoryEntry]]):
@@ -28,31 +63,9 @@ class HistoryLoader(SessionLoader[tuple[int, int | None], list[HistoryEntry]]):
             by_limit.setdefault(last, []).append(order_id)
         for last, order_ids in by_limit.items():
             if last is None:
-                stmt = select(HistoryEntry).where(HistoryEntry.order_id.in_(order_ids))
+                result = await session.execute(_EVERY, {"order_ids": order_ids})
             else:
-                rank = (
-                    func.row_number()
-                    .over(
-                        partition_by=HistoryEntry.order_id,
-                        order_by=(HistoryEntry.at.desc(), HistoryEntry.id.desc()),
-                    )
-                    .label("rank")
-                )
-                ranked = (
-                    select(HistoryEntry.id, rank)
-                    .where(HistoryEntry.order_id.in_(order_ids))
-                    .subquery()
-                )
-                stmt = (
-                    select(HistoryEntry)
-                    .join(ranked, ranked.c.id == HistoryEntry.id)
-                    .where(ranked.c.rank <= last)
-                )
-            result = await session.execute(
-                stmt.add_columns(User)
-                .outerjoin(User, User.id == HistoryEntry.actor_user_id)
-                .order_by(HistoryEntry.order_id, HistoryEntry.at, HistoryEntry.id)
-            )
+                result = await session.execute(_NEWEST, {"order_ids": order_ids, "last": last})
             rows = []
             for entry, user in result:
                 if user is not None:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Line, Shipment
 from resolvers.loaders.base import SessionLoader, grouped, one_each
 from resolvers.loaders.fulfilment import ShipmentsByOrderLoader
 from resolvers.loaders.reads import SessionFactory
+
+# Built once; each batch runs it with its order ids.
+_LINES = (
+    select(Line, Shipment)
+    .outerjoin(Shipment, Shipment.id == Line.shipment_id)
+    .where(Line.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(Line.order_id, Line.number)
+)
 
 
 class LinesByOrderLoader(SessionLoader[int, list[Line]]):
@@ -24,12 +32,7 @@ class LinesByOrderLoader(SessionLoader[int, list[Line]]):
         self.shipments = shipments
 
     async def load_batch(self, session: AsyncSession, keys: list[int]) -> list[list[Line]]:
-        result = await session.execute(
-            select(Line, Shipment)
-            .outerjoin(Shipment, Shipment.id == Line.shipment_id)
-            .where(Line.order_id.in_(keys))
-            .order_by(Line.order_id, Line.number)
-        )
+        result = await session.execute(_LINES, {"order_ids": keys})
         lines, parcels = [], {}
         for line, parcel in result:
             lines.append(line)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Line, PostsalesAction, PostsalesActionLine, Refund, Source, User
@@ -10,6 +10,16 @@ from resolvers.loaders.base import SessionLoader, grouped
 from resolvers.loaders.fulfilment import RefundsByOrderLoader
 from resolvers.loaders.reads import SessionFactory
 from resolvers.loaders.simple import SourceLoader, UserLoader
+
+# Built once; each batch runs it with its order ids.
+_ACTIONS = (
+    select(PostsalesAction, Source, User, Refund)
+    .outerjoin(Source, Source.id == PostsalesAction.return_source_id)
+    .outerjoin(User, User.id == PostsalesAction.created_by_id)
+    .outerjoin(Refund, Refund.action_id == PostsalesAction.id)
+    .where(PostsalesAction.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(PostsalesAction.created_at, PostsalesAction.id, Refund.id)
+)
 
 
 class ActionsByOrderLoader(SessionLoader[int, list[PostsalesAction]]):
@@ -32,14 +42,7 @@ class ActionsByOrderLoader(SessionLoader[int, list[PostsalesAction]]):
     async def load_batch(
         self, session: AsyncSession, keys: list[int]
     ) -> list[list[PostsalesAction]]:
-        result = await session.execute(
-            select(PostsalesAction, Source, User, Refund)
-            .outerjoin(Source, Source.id == PostsalesAction.return_source_id)
-            .outerjoin(User, User.id == PostsalesAction.created_by_id)
-            .outerjoin(Refund, Refund.action_id == PostsalesAction.id)
-            .where(PostsalesAction.order_id.in_(keys))
-            .order_by(PostsalesAction.created_at, PostsalesAction.id, Refund.id)
-        )
+        result = await session.execute(_ACTIONS, {"order_ids": keys})
         actions: dict[int, PostsalesAction] = {}
         refunds: list[Refund] = []
         for action, source, user, refund in result:
