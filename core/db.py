@@ -3,8 +3,8 @@
 On SQLite: WAL, foreign keys, a busy timeout, and write transactions opened with
 ``BEGIN IMMEDIATE`` so that concurrent writers queue on the lock instead of failing
 with "database is locked" when a deferred read transaction tries to upgrade. Read
-sessions open no transaction: each statement reads the latest committed state, as on
-PostgreSQL under READ COMMITTED.
+sessions open no transaction on either engine: each statement reads the latest committed
+state, as each statement of a READ COMMITTED transaction would on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ from typing import Any, cast
 from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Connection, CursorResult, Result, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.util.concurrency import await_
 
 from core import sqlite_driver
 
@@ -86,6 +89,21 @@ def _sqlite_on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _postgres_ping(dbapi_connection: Any, record: Any, proxy: PoolProxiedConnection) -> None:
+    """A pooled PostgreSQL connection answers ``SELECT 1`` before it is handed out;
+    one that does not (the server restarted, a proxy dropped it) is replaced by a new one
+    (SQLAlchemy's pool retries on ``DisconnectionError``). asyncpg's ``execute`` without
+    arguments uses the simple query protocol: one round trip, and nothing prepared, so it
+    also holds behind PgBouncer in transaction mode."""
+    driver = proxy.driver_connection
+    if driver is None:
+        raise DisconnectionError("the pooled connection is closed")
+    try:
+        await_(driver.execute("SELECT 1"))
+    except Exception as error:
+        raise DisconnectionError(f"the pooled connection did not answer: {error!r}") from error
+
+
 def asyncpg_options(url: str, kwargs: dict[str, Any]) -> str:
     """``?statement_cache_size=0`` in a PostgreSQL URL (for PgBouncer in transaction mode)
     turns asyncpg's statement cache off and names each prepared statement uniquely, so that
@@ -114,7 +132,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     else:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
-        kwargs.setdefault("pool_pre_ping", True)
+        # A pooled connection is checked on checkout by _postgres_ping (one round trip)
+        # rather than by SQLAlchemy's pre-ping, which wraps its ping in BEGIN and ROLLBACK
+        # (three round trips, for every session).
+        ping = kwargs.pop("pool_pre_ping", True)
         url = asyncpg_options(url, kwargs)
         # Plan each execution of a prepared statement with its parameters. After five runs
         # PostgreSQL may switch a statement to a generic plan, which cannot know that
@@ -133,6 +154,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         event.listen(sync_engine, "connect", _sqlite_on_connect)
         event.listen(sync_engine, "begin", _sqlite_on_begin)
+    elif ping:
+        event.listen(sync_engine, "checkout", _postgres_ping)
     event.listen(sync_engine, "before_cursor_execute", _count_statement)
     return engine
 
@@ -149,9 +172,17 @@ class Database:
     def connect(cls, url: str, **kwargs: Any) -> Database:
         engine = create_engine(url, **kwargs)
         write_engine = engine.execution_options(**{WRITE_OPTION: True})
+        # Reads run each statement on its own on PostgreSQL too (as on SQLite: see the
+        # module's doc): under READ COMMITTED a transaction gives a read nothing more, and
+        # BEGIN and ROLLBACK are two round trips per session.
+        read_engine = (
+            engine
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         return cls(
             engine=engine,
-            read=async_sessionmaker(engine, expire_on_commit=False),
+            read=async_sessionmaker(read_engine, expire_on_commit=False),
             write=async_sessionmaker(write_engine, expire_on_commit=False),
         )
 

@@ -1,4 +1,4 @@
-"""Strawberry's graphql-core executor with a shortcut for plain scalar fields.
+"""Strawberry's graphql-core executor with shortcuts for the common shapes of a page.
 
 A list page answers about 2,000 fields, three in four of them plain attributes of a Strawberry
 object (an order's number, an address's city, a line's status). graphql-core completes each
@@ -12,6 +12,12 @@ with no arguments, and when no schema extension wraps resolvers, ``execute_field
 attribute and coerces it at once. Whatever is not the common case (the value is None on a
 non-null field, an exception, an awaitable, a value the scalar refuses) goes the ordinary
 way, which reads the attribute again and reports the error as graphql-core always does.
+
+Three more, each for the common case only: an object of a concrete type is completed by one
+call to ``execute_fields`` (``complete_value``); resolvers whose arguments are plain scalars
+are called without Strawberry's generic chain (``shortcut_resolvers``); relay's ``id`` of a
+Node type is built from the type's name and its NodeID attribute (``_node_id``).
+tests/test_executor.py compares answers and errors with Strawberry's own for each.
 """
 
 from __future__ import annotations

@@ -1,0 +1,66 @@
+"""PostgreSQL connections: reads run each statement on its own (no BEGIN and ROLLBACK per
+session), writes keep their transaction, and a pooled connection the server dropped is
+replaced on checkout, so the next request is answered as usual."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from core.config import Settings
+from core.db import Database
+from csdesk.app import create_app
+from tests.conftest import GraphQLClient
+
+
+def _postgres_only(backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's sessions (SQLite reads have no BEGIN either: test_plans)")
+
+
+async def _two_nows(session: object) -> tuple[object, object]:
+    first = (await session.execute(text("SELECT now()"))).scalar_one()  # type: ignore[attr-defined]
+    await asyncio.sleep(0.02)
+    second = (await session.execute(text("SELECT now()"))).scalar_one()  # type: ignore[attr-defined]
+    return first, second
+
+
+async def test_reads_run_each_statement_on_its_own(db: Database, backend: str) -> None:
+    _postgres_only(backend)
+    # now() is the start of the transaction: a read's two statements are two transactions
+    async with db.read() as session:
+        first, second = await _two_nows(session)
+        assert second > first  # type: ignore[operator]
+    async with db.write() as session:
+        first, second = await _two_nows(session)
+        assert second == first
+        await session.rollback()
+
+
+async def test_a_connection_the_server_dropped_is_replaced(db: Database, backend: str) -> None:
+    _postgres_only(backend)
+    url = db.engine.url.render_as_string(hide_password=False)
+    small = Database.connect(url, pool_size=1, max_overflow=0)
+    try:
+        app = create_app(Settings(database_url=url), database=small)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http:
+            gql = GraphQLClient(http)
+            await gql.login("agent")
+            async with small.read() as session:
+                pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            async with db.write() as session:
+                await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                await session.commit()
+            await asyncio.sleep(0.1)
+            # the pool's one connection is gone: the next request gets a new one
+            orders = await gql.data("{ orders(first: 1) { edges { node { number } } } }")
+            assert orders["orders"]["edges"]
+            async with small.read() as session:
+                assert (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+    finally:
+        await small.dispose()
