@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Connection, CursorResult, Result, make_url
@@ -30,6 +31,7 @@ from sqlalchemy.util.concurrency import await_
 from core import sqlite_driver
 
 WRITE_OPTION = "csdesk_write"
+PING_TIMEOUT_SECONDS = 5
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -99,8 +101,8 @@ def _postgres_ping(dbapi_connection: Any, record: Any, proxy: PoolProxiedConnect
     if driver is None:
         raise DisconnectionError("the pooled connection is closed")
     try:
-        await_(driver.execute("SELECT 1"))
-    except Exception as error:
+        await_(driver.execute("SELECT 1", timeout=PING_TIMEOUT_SECONDS))
+    except (OSError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresError) as error:
         raise DisconnectionError(f"the pooled connection did not answer: {error!r}") from error
 
 
@@ -174,7 +176,8 @@ class Database:
         write_engine = engine.execution_options(**{WRITE_OPTION: True})
         # Reads run each statement on its own on PostgreSQL too (as on SQLite: see the
         # module's doc): under READ COMMITTED a transaction gives a read nothing more, and
-        # BEGIN and ROLLBACK are two round trips per session.
+        # BEGIN and ROLLBACK are two round trips per session. A streamed result
+        # (``session.stream``) needs a transaction on asyncpg: stream from ``db.write``.
         read_engine = (
             engine
             if engine.dialect.name == "sqlite"

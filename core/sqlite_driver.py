@@ -30,7 +30,7 @@ from sqlalchemy.util import EMPTY_DICT
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     """A cursor whose ``execute`` runs, fetches and closes in one trip to the thread."""
 
-    __slots__ = ("_description", "_lastrowid", "_rowcount")
+    __slots__ = ("_arraysize", "_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: AsyncAdapt_dbapi_connection) -> None:
         # No aiosqlite cursor of its own: each execute makes and closes a sqlite3 one.
@@ -42,6 +42,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._description: Any = None
         self._rowcount = -1
         self._lastrowid: int | None = None
+        self._arraysize = 1
 
     @property
     def description(self) -> Any:
@@ -54,6 +55,20 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     @property
     def lastrowid(self) -> Any:
         return self._lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._arraysize = value
+
+    def nextset(self) -> None:
+        return None  # one statement, one result set (sqlite3 has no nextset either)
+
+    def setinputsizes(self, *inputsizes: Any) -> None:
+        return None
 
     async def _async_soft_close(self) -> None:
         return None  # the sqlite3 cursor closed on the thread already

@@ -187,7 +187,11 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
             object_type = return_type
             if type(object_type) is GraphQLNonNull:
                 object_type = object_type.of_type
-            if type(object_type) is GraphQLObjectType and not isinstance(result, Exception):
+            if (
+                type(object_type) is GraphQLObjectType
+                and result is not Undefined
+                and not isinstance(result, Exception)
+            ):
                 is_type_of = object_type.is_type_of
                 if is_type_of is None or is_type_of(result, info) is True:
                     grouped_field_set, new_defer_usages, _ = self.collect_subfields(

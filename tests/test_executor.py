@@ -101,6 +101,10 @@ class Box:
     place: Place | None
 
 
+class SubPlace(Place):
+    """A subclass instance where a Place is expected: the id goes Strawberry's way."""
+
+
 def _items() -> list[Item]:
     good = Item(name="a", note=None, colour=Colour.RED, count=1, ratio=0.5, missing="m", wrong=1)
     broken = Item(
@@ -134,6 +138,13 @@ class Query:
             Box(label="one", item=good, place=Place(code="p1", name="P")),
             Box(label="two", item=broken, place=None),
         ]
+
+    @strawberry.field
+    def odd_boxes(self) -> list[Box | None]:
+        # a place of the wrong type (its is_type_of refuses it) and a subclass of Place
+        good, _ = _items()
+        wrong = Box(label="wrong", item=good, place=good)  # type: ignore[arg-type]
+        return [wrong, Box(label="sub", item=good, place=SubPlace(code="s1", name="S"))]
 
 
 class Upper(SchemaExtension):
@@ -169,6 +180,7 @@ QUERIES = [
     "{ boxes { label item { name colour } place { id name } } }",
     "{ boxes { label item { name missing } } }",
     "{ boxes { place { ... on Place { id } ...on Node { id } } } }",
+    "{ oddBoxes { label place { id name } } }",
 ]
 
 
@@ -191,6 +203,18 @@ def test_csdesk_schema_uses_the_shortcuts() -> None:
     order = schema._schema.get_type("Order")
     plain = set(plain_fields(order))  # type: ignore[arg-type]
     assert {"number", "status", "version", "purchasedAt"} <= plain
-    # billingAddress's resolver is called directly, not through Strawberry's chain
-    resolve = order.fields["billingAddress"].resolve  # type: ignore[union-attr]
-    assert resolve.__module__ == "schema.executor"
+    # resolvers called directly, not through Strawberry's chain: without arguments, with
+    # scalar arguments, and relay's id
+    fields = order.fields  # type: ignore[union-attr]
+    assert fields["billingAddress"].resolve.__module__ == "schema.executor"
+    assert fields["history"].resolve.__name__ == "call_arguments"
+    assert fields["id"].resolve.__name__ == "node_id"
+
+
+def test_the_test_schema_uses_every_shortcut() -> None:
+    _, fast = _schemas([])
+    item = fast._schema.get_type("Item")
+    place = fast._schema.get_type("Place")
+    assert item.fields["pick"].resolve.__name__ == "call_arguments"  # type: ignore[union-attr]
+    assert item.fields["paint"].resolve.__module__ != "schema.executor"  # type: ignore[union-attr]
+    assert place.fields["id"].resolve.__name__ == "node_id"  # type: ignore[union-attr]

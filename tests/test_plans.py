@@ -308,10 +308,10 @@ async def test_action_status_searches_read_those_orders_only(
     finally:
         event.remove(big.engine.sync_engine, "before_cursor_execute", recorder)
     walks = {}
+    orders = [(s, p) for s, p in recorder.statements if 'FROM "order"' in s]
+    assert len(orders) >= 2  # the count and the page
     async with big.engine.connect() as conn:
-        for statement, parameters in recorder.statements:
-            if 'FROM "order"' not in statement:
-                continue
+        for statement, parameters in orders:
             rows = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
             details = [str(r._mapping["detail"]) for r in rows]
             found = [d for d in details if re.match(r"SCAN order\b", d)]

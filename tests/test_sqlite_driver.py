@@ -88,6 +88,9 @@ async def test_rows_counts_ids_and_returning(db: Database) -> None:
     async with db.read() as session:
         names = (await session.execute(select(thing.c.name).order_by(thing.c.id))).scalars()
         assert list(names) == ["a", "b", "c", "d"]
+        result = await session.execute(select(thing.c.name).order_by(thing.c.id))
+        assert [r[0] for r in result.fetchmany()] == ["a"]  # the cursor's arraysize: 1
+        assert [[r[0] for r in p] for p in result.partitions(2)] == [["b", "c"], ["d"]]
         streamed = await session.stream(select(thing.c.name).order_by(thing.c.name.desc()))
         assert [row[0] async for row in streamed] == ["d", "c", "b", "a"]
 
