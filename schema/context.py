@@ -59,6 +59,7 @@ class Context:
     # WebSocket connections: connection_init's payload, and the connection's subscriptions.
     connection_params: dict[str, Any] | None = None
     live: LiveConnection = field(default_factory=lambda: LiveConnection())
+    _zone: ZoneInfo | None = field(default=None, repr=False)
 
     def read(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
         """A read session for a resolver: the request's shared one, in its turn, when the
@@ -86,8 +87,12 @@ class Context:
 
     @property
     def zone(self) -> ZoneInfo:
-        """The viewer's time zone, or the configured default when nobody is signed in."""
-        return ZoneInfo(self.viewer.time_zone if self.viewer else self.settings.default_time_zone)
+        """The viewer's time zone, or the configured default when nobody is signed in (kept
+        for the request: every instant of a page asks for it)."""
+        key = self.viewer.time_zone if self.viewer else self.settings.default_time_zone
+        if self._zone is None or self._zone.key != key:
+            self._zone = ZoneInfo(key)
+        return self._zone
 
     def local(self, instant: dt.datetime) -> dt.datetime:
         """``instant`` with the viewer's UTC offset."""

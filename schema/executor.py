@@ -22,6 +22,7 @@ tests/test_executor.py compares answers and errors with Strawberry's own for eac
 
 from __future__ import annotations
 
+import enum
 from inspect import isawaitable
 from typing import Any, NamedTuple
 
@@ -52,6 +53,10 @@ class PlainField(NamedTuple):
     # Values of exactly this type are their own output (a str of a String or an ID, a bool of
     # a Boolean): no coercion to call.
     same: type | None
+    # A Strawberry enum: its Python class and each member's GraphQL name, as the enum type's
+    # own coercion answers it (which searches the values one by one on every call).
+    enum: type | None = None
+    names: dict[Any, str] | None = None
 
 
 # graphql-core's own scalars only (a schema may override a scalar's coercion).
@@ -83,7 +88,10 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
                 field_type, non_null = field_type.of_type, True
             if is_leaf_type(field_type):
                 same = next((t for scalar, t in _SAME if scalar is field_type), None)
-                found[name] = PlainField(definition.python_name, field_type, non_null, same)
+                enum_class, names = _enum_names(field_type)
+                found[name] = PlainField(
+                    definition.python_name, field_type, non_null, same, enum_class, names
+                )
         _plain[parent_type] = found
     return found
 
@@ -209,12 +217,31 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
 _ORDINARY = object()
 
 
+def _enum_names(leaf: Any) -> tuple[type | None, dict[Any, str] | None]:
+    """For a Strawberry enum type (it keeps its Python class as ``wrapped_cls``): the class
+    and the GraphQL name of each member its coercion accepts."""
+    wrapped = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(wrapped, type) or not issubclass(wrapped, enum.Enum):
+        return None, None
+    names = {}
+    for member in wrapped:
+        try:
+            names[member] = leaf.coerce_output_value(member)
+        except Exception:
+            continue  # the ordinary way reports it
+    return wrapped, names
+
+
 def _plain_value(plain: PlainField, source: Any, is_awaitable: Any) -> Any:
     """The completed value of a plain field, or _ORDINARY when the ordinary way must answer
     (null on a non-null field, an exception, an awaitable, a value the scalar refuses)."""
     value = getattr(source, plain.attribute, Undefined)
     if type(value) is plain.same:
         return value
+    if plain.names is not None and type(value) is plain.enum:
+        name = plain.names.get(value)
+        if name is not None:
+            return name
     if value is None:
         return _ORDINARY if plain.non_null else None
     if value is Undefined or isinstance(value, Exception) or is_awaitable(value):

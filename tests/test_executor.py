@@ -218,3 +218,5 @@ def test_the_test_schema_uses_every_shortcut() -> None:
     assert item.fields["pick"].resolve.__name__ == "call_arguments"  # type: ignore[union-attr]
     assert item.fields["paint"].resolve.__module__ != "schema.executor"  # type: ignore[union-attr]
     assert place.fields["id"].resolve.__name__ == "node_id"  # type: ignore[union-attr]
+    # an enum's names are looked up, not searched for
+    assert plain_fields(item)["colour"].names == {Colour.RED: "RED", Colour.BLUE: "BLUE"}  # type: ignore[arg-type]
