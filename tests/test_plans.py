@@ -139,13 +139,10 @@ def _heavy_scans(node: dict[str, Any], limits: set[int], cut_short: bool) -> Any
         yield from _heavy_scans(child, limits, cut_short)
 
 
-async def _check(
-    big: Database,
-    gql: GraphQLClient,
-    query: str,
-    variables: dict[str, Any],
-    keyset: bool = False,
-) -> None:
+async def _recorded(
+    big: Database, gql: GraphQLClient, query: str, variables: dict[str, Any]
+) -> list[tuple[str, Any]]:
+    """The SELECT statements (with their parameters) that one operation runs on ``big``."""
     recorder = Recorder()
     event.listen(big.engine.sync_engine, "before_cursor_execute", recorder)
     try:
@@ -154,9 +151,20 @@ async def _check(
         recorder.on = False
     finally:
         event.remove(big.engine.sync_engine, "before_cursor_execute", recorder)
-    assert recorder.statements
+    return recorder.statements
+
+
+async def _check(
+    big: Database,
+    gql: GraphQLClient,
+    query: str,
+    variables: dict[str, Any],
+    keyset: bool = False,
+) -> None:
+    statements = await _recorded(big, gql, query, variables)
+    assert statements
     problems = {}
-    for statement, parameters in recorder.statements:
+    for statement, parameters in statements:
         found = await _explain(big, statement, parameters, keyset)
         if found:
             problems[statement] = found
@@ -261,17 +269,12 @@ async def test_searches_keep_their_plan_when_run_again(
     its parameters; the tenth run of each search statement must still read no big table."""
     if big.is_sqlite:
         pytest.skip("SQLite prepares no plan for later runs")
-    recorder = Recorder()
-    event.listen(big.engine.sync_engine, "before_cursor_execute", recorder)
-    try:
-        recorder.on = True
-        await clients["agent"].data(SEARCH, {"filter": SEARCHES[case], "first": 25})
-        recorder.on = False
-    finally:
-        event.remove(big.engine.sync_engine, "before_cursor_execute", recorder)
+    statements = await _recorded(
+        big, clients["agent"], SEARCH, {"filter": SEARCHES[case], "first": 25}
+    )
     problems = {}
     async with big.engine.connect() as conn:
-        for n, (statement, parameters) in enumerate(recorder.statements):
+        for n, (statement, parameters) in enumerate(statements):
             if 'FROM "order"' not in statement:
                 continue
             await conn.exec_driver_sql(f"PREPARE again_{n} AS {statement}")
@@ -299,16 +302,11 @@ async def test_action_status_searches_read_those_orders_only(
     index (220 ms at 1M orders; PostgreSQL's plan is checked by the test above)."""
     if not big.is_sqlite:
         pytest.skip("PostgreSQL plans EXISTS as a semi-join (test_searches_read_no_big_table)")
-    recorder = Recorder()
-    event.listen(big.engine.sync_engine, "before_cursor_execute", recorder)
-    try:
-        recorder.on = True
-        await clients["agent"].data(SEARCH, {"filter": SEARCHES[case], "first": 25})
-        recorder.on = False
-    finally:
-        event.remove(big.engine.sync_engine, "before_cursor_execute", recorder)
+    statements = await _recorded(
+        big, clients["agent"], SEARCH, {"filter": SEARCHES[case], "first": 25}
+    )
     walks = {}
-    orders = [(s, p) for s, p in recorder.statements if 'FROM "order"' in s]
+    orders = [(s, p) for s, p in statements if 'FROM "order"' in s]
     assert len(orders) >= 2  # the count and the page
     async with big.engine.connect() as conn:
         for statement, parameters in orders:
