@@ -25,8 +25,9 @@ from strawberry.types.graphql import OperationType
 from schema.audit import audit_mutations
 from schema.budget import RequestBudget
 from schema.cost import QueryCost
+from schema.direct_resolvers import shortcut_resolvers
 from schema.errors import exception_handlers
-from schema.executor import CsdeskExecutor, shortcut_resolvers
+from schema.executor import CsdeskExecutor
 from schema.exposure import SchemaExposure
 from schema.extensions import SharedReads, SqlStatementsExtension, TransportRules
 from schema.history import HistoryEntry

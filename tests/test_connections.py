@@ -18,7 +18,7 @@ from tests.conftest import GraphQLClient
 
 def _postgres_only(backend: str) -> None:
     if backend != "postgresql":
-        pytest.skip("PostgreSQL's sessions (SQLite reads have no BEGIN either: test_plans)")
+        pytest.skip("PostgreSQL's sessions and pool (SQLite reads open no transaction)")
 
 
 async def _two_nows(session: object) -> tuple[object, object]:

@@ -13,7 +13,8 @@ from strawberry import relay
 from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 
-from schema.executor import CsdeskExecutor, plain_fields, shortcut_resolvers
+from schema.direct_resolvers import shortcut_resolvers
+from schema.executor import CsdeskExecutor, plain_fields
 from schema.schema import build_schema
 
 
@@ -206,7 +207,7 @@ def test_csdesk_schema_uses_the_shortcuts() -> None:
     # resolvers called directly, not through Strawberry's chain: without arguments, with
     # scalar arguments, and relay's id
     fields = order.fields  # type: ignore[union-attr]
-    assert fields["billingAddress"].resolve.__module__ == "schema.executor"
+    assert fields["billingAddress"].resolve.__module__ == "schema.direct_resolvers"
     assert fields["history"].resolve.__name__ == "call_arguments"
     assert fields["id"].resolve.__name__ == "node_id"
 
@@ -216,7 +217,7 @@ def test_the_test_schema_uses_every_shortcut() -> None:
     item = fast._schema.get_type("Item")
     place = fast._schema.get_type("Place")
     assert item.fields["pick"].resolve.__name__ == "call_arguments"  # type: ignore[union-attr]
-    assert item.fields["paint"].resolve.__module__ != "schema.executor"  # type: ignore[union-attr]
+    assert item.fields["paint"].resolve.__module__ != "schema.direct_resolvers"  # type: ignore[union-attr]
     assert place.fields["id"].resolve.__name__ == "node_id"  # type: ignore[union-attr]
     # an enum's names are looked up, not searched for
     assert plain_fields(item)["colour"].names == {Colour.RED: "RED", Colour.BLUE: "BLUE"}  # type: ignore[arg-type]
