@@ -78,12 +78,19 @@ async def draw(
     action_id: int | None,
     status: RefundStatus = RefundStatus.REQUESTED,
     field: list[str] | None = None,
+    seen: Decimal | None = None,
 ) -> Refund:
     """Take ``net`` from the line's remaining net and record the refund (net, tax at the
-    line's rate rounded half-even, gross). AmountExceedsRefundable when less is left."""
+    line's rate rounded half-even, gross). AmountExceedsRefundable when less is left.
+
+    ``seen``: the remaining net the caller has just read in this transaction (an action's
+    checks read the line after locking its order); the first round tries it without a read
+    of its own. A stale value only fails the compare-and-set, and a refusal always comes
+    from a value read by the round that refuses."""
     net = quantize(net, currency)
     for _round in range(MAX_ROUNDS):
-        left = await remaining(session, line.id)
+        left = seen if seen is not None and seen >= net else await remaining(session, line.id)
+        seen = None
         if left < net:
             most = Money.of(left, currency)
             raise AmountExceedsRefundable(

@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, event, false, func, select
+from sqlalchemy import Text, bindparam, cast, event, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
@@ -213,14 +213,34 @@ async def close_hub(url: Any) -> None:
 # --- the session hooks -----------------------------------------------------------------------
 
 
-def _changes_query(marks: dict[int, bool]) -> Any:
-    queue_ids = sorted(k for k, v in marks.items() if v)
-    queue = Order.id.in_(queue_ids) if queue_ids else false()
-    return (
-        select(Order.id, Order.number, Order.store_id, Store.code, Order.version, queue)
-        .join(Store, Store.id == Order.store_id)
-        .where(Order.id.in_(sorted(marks)))
+# Built once (statements are dearer to build than to run): the changed orders (order_ids)
+# with their number, store and version, and whether each may have moved the queue
+# (queue_ids).
+_CHANGES = (
+    select(
+        Order.id,
+        Order.number,
+        Order.store_id,
+        Store.code,
+        Order.version,
+        Order.id.in_(bindparam("queue_ids", expanding=True)),
     )
+    .join(Store, Store.id == Order.store_id)
+    .where(Order.id.in_(bindparam("order_ids", expanding=True)))
+)
+_q = _CHANGES.subquery()
+_NOTIFY = select(
+    func.pg_notify(
+        CHANNEL,
+        cast(
+            func.json_build_object(
+                "o", _q.c.id, "n", _q.c.number, "s", _q.c.store_id, "c", _q.c.code,
+                "v", _q.c.version, "q", _q.c[5],
+            ),
+            Text,
+        ),
+    )
+).select_from(_q)  # fmt: skip
 
 
 @event.listens_for(Session, "before_commit")
@@ -230,15 +250,11 @@ def _before_commit(session: Session) -> None:
         return
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
+    params = {"order_ids": sorted(marks), "queue_ids": sorted(k for k, v in marks.items() if v)}
     if bind.dialect.name == "postgresql":
-        q = _changes_query(marks).subquery()
-        payload = func.json_build_object(
-            "o", q.c.id, "n", q.c.number, "s", q.c.store_id, "c", q.c.code,
-            "v", q.c.version, "q", q.c[5],
-        )  # fmt: skip
-        session.execute(select(func.pg_notify(CHANNEL, cast(payload, Text))).select_from(q))
+        session.execute(_NOTIFY, params)
         return
-    rows = session.execute(_changes_query(marks)).all()
+    rows = session.execute(_CHANGES, params).all()
     session.info[_READY] = (
         engine.url,
         [Change(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows],

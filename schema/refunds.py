@@ -7,10 +7,9 @@ import datetime as dt
 
 import strawberry
 
-from models import PostsalesAction as ActionRow
 from models import Refund as RefundRow
 from models.enums import RefundKind, RefundStatus
-from resolvers.actions.refunds import RefundFigures, figures_of_action
+from resolvers.actions.refunds import RefundFigures
 from schema.common import Money
 from schema.context import Info
 from schema.order import Line
@@ -101,11 +100,3 @@ class RefundBreakdown:
             gross=f.gross,
             remaining_refundable=f.remaining_after,
         )
-
-
-async def breakdowns(info: Info, action: ActionRow | None) -> list[RefundBreakdown]:
-    """The committed refunds of an action (for a requested return: what approval would refund)."""
-    if action is None:
-        return []
-    async with info.context.db.read() as session:
-        return [RefundBreakdown.of(f) for f in await figures_of_action(session, action)]

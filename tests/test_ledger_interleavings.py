@@ -30,7 +30,9 @@ from tests.postsales import ledger_violations, made_order, rows
 GBP = "GBP"
 
 
-async def draw(session: AsyncSession, line_id: int, net: str, order_id: int) -> Refund:
+async def draw(
+    session: AsyncSession, line_id: int, net: str, order_id: int, seen: Decimal | None = None
+) -> Refund:
     line = await session.get(Line, line_id)
     assert line is not None
     return await ledger.draw(
@@ -41,6 +43,7 @@ async def draw(session: AsyncSession, line_id: int, net: str, order_id: int) -> 
         kind=RefundKind.APPEASEMENT,
         order_id=order_id,
         action_id=None,
+        seen=seen,
     )
 
 
@@ -122,6 +125,50 @@ async def test_a_draw_whose_read_went_stale_reads_again(
     assert sorted(r.net for r in refunds) == [Decimal("5.00"), Decimal("30.00")]
     async with db.read() as s:
         assert await ledger_violations(s, made.id) == []
+
+
+async def test_a_draw_trusts_the_value_its_caller_just_read(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An action's checks read the line after locking its order: the draw writes from that
+    value (``seen``) without reading it again."""
+    made = await made_order(db, lines=1)
+    line_id = await line_of(db, made)
+    seen = hook_remaining(monkeypatch, db, lambda n, value: None)
+    async with db.write() as s:
+        await draw(s, line_id, "5.00", made.id, seen=Decimal("100.00"))
+        await s.commit()
+    assert seen == []
+    assert await refundable(db, line_id) == Decimal("95.00")
+
+
+async def test_a_draw_whose_given_value_is_stale_reads_again(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller read 100.00, then another refund of 30.00 committed: the draw from 100.00
+    must not write 95.00 over it, but read 70.00 and leave 65.00."""
+    made = await made_order(db, lines=1)
+    line_id = await line_of(db, made)
+    async with db.write() as s:
+        await competing(db, s, lambda other: draw(other, line_id, "30.00", made.id))
+        await draw(s, line_id, "5.00", made.id, seen=Decimal("100.00"))
+        await s.commit()
+    assert await refundable(db, line_id) == Decimal("65.00")
+    refunds = await rows(db, Refund, Refund.order_id == made.id)
+    assert sorted(r.net for r in refunds) == [Decimal("5.00"), Decimal("30.00")]
+    async with db.read() as s:
+        assert await ledger_violations(s, made.id) == []
+
+
+async def test_a_draw_refuses_only_on_a_value_it_read(db: Database) -> None:
+    """A caller's value too low to draw from is not trusted for the refusal: the draw reads
+    the line (100.00) and draws."""
+    made = await made_order(db, lines=1)
+    line_id = await line_of(db, made)
+    async with db.write() as s:
+        await draw(s, line_id, "5.00", made.id, seen=Decimal("1.00"))
+        await s.commit()
+    assert await refundable(db, line_id) == Decimal("95.00")
 
 
 async def test_a_give_back_whose_read_went_stale_reads_again(

@@ -27,7 +27,7 @@ from models import Line, Order, PostsalesAction, PostsalesActionLine, Reason, Re
 from models.base import utcnow
 from models.enums import ActionKind, ActionStatus, HistoryKind, LineStatus, RefundKind, RefundStatus
 from resolvers import ledger
-from resolvers.actions.common import check_comment, lock_order, open_action
+from resolvers.actions.common import check_comment, lock_order_of_line, open_action
 from resolvers.actions.lookup import load_visible_order, locked_action
 from resolvers.actions.refunds import (
     RefundFigures,
@@ -96,18 +96,20 @@ async def _plan(
         request.comment, required=False, limit=MAX_COMMENT, field=["input", "comment"]
     )
     check_positive(request.amount, AMOUNT)
-    order_id = await session.scalar(select(Line.order_id).where(Line.id == request.line_id))
-    if order_id is None:
-        raise NotFound("No such line.", field=LINE)
-    try:
-        if lock:
-            order = await lock_order(session, viewer, order_id, request.expected_version, LINE)
-        else:
+    if lock:
+        order = await lock_order_of_line(
+            session, viewer, request.line_id, request.expected_version, LINE
+        )
+    else:
+        order_id = await session.scalar(select(Line.order_id).where(Line.id == request.line_id))
+        if order_id is None:
+            raise NotFound("No such line.", field=LINE)
+        try:
             order = await load_visible_order(
                 session, viewer, order_id, request.expected_version, LINE
             )
-    except NotFound:  # another store's line: exactly as if it did not exist
-        raise NotFound("No such line.", field=LINE) from None
+        except NotFound:  # another store's line: exactly as if it did not exist
+            raise NotFound("No such line.", field=LINE) from None
     amount = check_precision(request.amount, order.currency, AMOUNT)
     reason = pick(
         await reasons(session, ReasonKind.APPEASEMENT), request.reason, ["input", "reason"]
@@ -179,6 +181,7 @@ async def create_appeasement(
         action_id=action.id,
         status=RefundStatus.RESERVED if waits else RefundStatus.REQUESTED,
         field=AMOUNT,
+        seen=line.refundable_net,
     )
     what = f"Appeasement of {plan.amount} on line {line.number} ({plan.reason.label})"
     add_history(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
@@ -44,25 +44,54 @@ async def lock_order(
     not exist or is outside the viewer's stores, VersionConflict when ``expected_version`` is
     stale. One statement when it succeeds: the UPDATE checks the store scope and the version
     and returns the row (on PostgreSQL after waiting for a concurrent writer of it)."""
-    conditions = [Order.id == order_id]
-    visible = viewer.visible_store_ids()
-    if visible is not None:
-        conditions.append(Order.store_id.in_(sorted(visible)))
-    if expected_version is not None:
-        conditions.append(Order.version == expected_version)
-    locked = await session.scalar(
-        update(Order)
-        .where(*conditions)
-        .values(version=Order.version + 1, updated_at=utcnow())
-        .returning(Order)
-        .execution_options(populate_existing=True)
-    )
+    locked = await _bump(session, viewer, Order.id == order_id, expected_version)
     if locked is not None:
         return locked
     order = await session.get(Order, order_id, populate_existing=True)
     if order is None or not visible_to(viewer, order):
         raise NotFound("No such order.", field=field)
     raise version_conflict(order, expected_version)
+
+
+async def lock_order_of_line(
+    session: AsyncSession,
+    viewer: Viewer,
+    line_id: int,
+    expected_version: int | None,
+    field: list[str],
+) -> Order:
+    """``lock_order`` for the order that holds ``line_id``, found by the same statement;
+    NotFound ("No such line.") when the line does not exist or its order is in a store the
+    viewer does not see, exactly as if it did not exist."""
+    of_line = select(Line.order_id).where(Line.id == line_id).scalar_subquery()
+    locked = await _bump(session, viewer, Order.id == of_line, expected_version)
+    if locked is not None:
+        return locked
+    order_id = await session.scalar(select(Line.order_id).where(Line.id == line_id))
+    if order_id is None:
+        raise NotFound("No such line.", field=field)
+    try:
+        return await lock_order(session, viewer, order_id, expected_version, field)
+    except NotFound:
+        raise NotFound("No such line.", field=field) from None
+
+
+async def _bump(
+    session: AsyncSession, viewer: Viewer, which: Any, expected_version: int | None
+) -> Order | None:
+    conditions = [which]
+    visible = viewer.visible_store_ids()
+    if visible is not None:
+        conditions.append(Order.store_id.in_(sorted(visible)))
+    if expected_version is not None:
+        conditions.append(Order.version == expected_version)
+    return await session.scalar(
+        update(Order)
+        .where(*conditions)
+        .values(version=Order.version + 1, updated_at=utcnow())
+        .returning(Order)
+        .execution_options(populate_existing=True)
+    )
 
 
 def check_comment(text: str | None, *, required: bool, limit: int, field: list[str]) -> str | None:

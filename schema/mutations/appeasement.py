@@ -36,7 +36,7 @@ from schema.mutations.common import (
     change_order,
     dry_run,
 )
-from schema.refunds import RefundBreakdown, breakdowns
+from schema.refunds import RefundBreakdown
 
 
 @strawberry.input(description="A special refund of part or all of one line's net amount.")
@@ -114,15 +114,18 @@ async def appeasement_create(info: Info, input: AppeasementCreateInput) -> Appea
             approval_reason=plan.approval,
         )
     done = await change_order(
-        info, "appeasementCreate", input, lambda s, v: create_appeasement(s, v, request)
+        info,
+        "appeasementCreate",
+        input,
+        lambda s, v: create_appeasement(s, v, request),
+        refunds=True,
     )
-    refunds = await breakdowns(info, done.action.row if done.action else None)
     action = done.the_action()
     return AppeasementCreateSuccess(
         dry_run=False,
         order=done.order,
         action=action,
-        refund=refunds[0],
+        refund=done.refunds[0],
         needs_approval=action.approval_reason is not None,
         approval_reason=action.approval_reason,
     )

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.viewer import Viewer
 from models import Order as OrderRow
 from models import PostsalesAction as ActionRow
+from models import User as UserRow
+from resolvers.actions.refunds import figures_of_action
 from resolvers.errors import NotFound
 from resolvers.idempotency import Outcome, run_action
 from resolvers.limits import ApprovalReason
@@ -24,6 +26,7 @@ from resolvers.orders import find_order
 from schema.context import Info
 from schema.order import Order
 from schema.postsales import PostsalesAction
+from schema.refunds import RefundBreakdown
 
 # Fields of an input that are about the request, not what it asks for.
 _NOT_THE_REQUEST = frozenset({"idempotency_key", "dry_run"})
@@ -86,6 +89,8 @@ class Changed:
     action: PostsalesAction | None
     new_order: Order | None
     outcome: Outcome
+    # The action's committed refunds (with ``change_order(..., refunds=True)``).
+    refunds: list[RefundBreakdown] = dataclasses.field(default_factory=list)
 
     def the_action(self) -> PostsalesAction:
         """The action of an outcome that always has one (every action but a comment)."""
@@ -110,9 +115,11 @@ async def change_order(
     operation: str,
     input: OrderChangeInput,
     action: Callable[[AsyncSession, Viewer], Awaitable[Outcome]],
+    *,
+    refunds: bool = False,
 ) -> Changed:
     """Run the domain action once (per idempotency key) in one write transaction, and read
-    the order, action and new order it names."""
+    the order, action and new order it names (and with ``refunds``, the action's refunds)."""
     viewer = info.context.viewer_or_raise()
     outcome = await run_action(
         info.context.db,
@@ -122,12 +129,13 @@ async def change_order(
         input.idempotency_key,
         lambda session: action(session, viewer),
     )
-    return await load_outcome(info, outcome)
+    return await load_outcome(info, outcome, refunds=refunds)
 
 
-async def load_outcome(info: Info, outcome: Outcome) -> Changed:
-    """The order, action and new order of an outcome, read after the commit. A replayed
-    outcome whose order the viewer no longer sees (their stores changed) is NotFound."""
+async def load_outcome(info: Info, outcome: Outcome, *, refunds: bool = False) -> Changed:
+    """The order, action and new order of an outcome, read after the commit, in one session
+    (with ``refunds``, the action's committed refunds too). A replayed outcome whose order the
+    viewer no longer sees (their stores changed) is NotFound."""
     viewer = info.context.viewer
     # The write has committed: the answer is read by new loaders, in one session begun
     # after it (a second mutation of the same operation must not see the first's cache).
@@ -137,14 +145,27 @@ async def load_outcome(info: Info, outcome: Outcome) -> Changed:
         if found is None:
             raise NotFound("No such order.", field=["input"])
         action = None
+        figures: list[RefundBreakdown] = []
         if outcome.action_id is not None:
-            row = await session.scalar(select(ActionRow).where(ActionRow.id == outcome.action_id))
+            # With its creator, whom every answer shows (the user loader needs no statement).
+            found_action = (
+                await session.execute(
+                    select(ActionRow, UserRow)
+                    .outerjoin(UserRow, UserRow.id == ActionRow.created_by_id)
+                    .where(ActionRow.id == outcome.action_id)
+                )
+            ).first()
+            row = found_action[0] if found_action else None
+            if found_action and found_action[1] is not None:
+                info.context.loaders.user.prime(found_action[1].id, found_action[1])
             action = PostsalesAction.from_row(row, info) if row else None
+            if refunds and row is not None:
+                figures = [RefundBreakdown.of(f) for f in await figures_of_action(session, row)]
         new_order = None
         if outcome.new_order_id is not None:
             new = await find_order(session, viewer, order_id=outcome.new_order_id)
             new_order = Order.loaded(new, info) if new else None
-    return Changed(Order.loaded(found, info), action, new_order, outcome)
+    return Changed(Order.loaded(found, info), action, new_order, outcome, figures)
 
 
 class Planned(Protocol):

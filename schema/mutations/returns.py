@@ -34,7 +34,7 @@ from schema.mutations.common import (
     change_order,
     dry_run,
 )
-from schema.refunds import RefundBreakdown, breakdowns
+from schema.refunds import RefundBreakdown
 
 
 @strawberry.input(description="One line to return.")
@@ -138,10 +138,11 @@ async def return_create(info: Info, input: ReturnCreateInput) -> ReturnCreateRes
         refunds = [RefundBreakdown.of(f) for f in plan.refunds]
         return ReturnCreateSuccess(dry_run=True, order=order, action=None, refunds=refunds)
     done = await change_order(
-        info, "returnCreate", input, lambda s, v: create_return(s, v, request)
+        info, "returnCreate", input, lambda s, v: create_return(s, v, request), refunds=True
     )
-    refunds = await breakdowns(info, done.action.row if done.action else None)
-    return ReturnCreateSuccess(dry_run=False, order=done.order, action=done.action, refunds=refunds)
+    return ReturnCreateSuccess(
+        dry_run=False, order=done.order, action=done.action, refunds=done.refunds
+    )
 
 
 async def return_approve(info: Info, input: ReturnActionInput) -> ReturnApproveResult:
@@ -154,9 +155,9 @@ async def return_approve(info: Info, input: ReturnActionInput) -> ReturnApproveR
         lambda s, v: approve_return(
             s, v, action_id=action_id, expected_version=input.expected_version
         ),
+        refunds=True,
     )
-    refunds = await breakdowns(info, done.action.row if done.action else None)
-    return ReturnApproveSuccess(order=done.order, action=done.the_action(), refunds=refunds)
+    return ReturnApproveSuccess(order=done.order, action=done.the_action(), refunds=done.refunds)
 
 
 async def return_cancel(info: Info, input: ReturnActionInput) -> ReturnCancelResult:
