@@ -117,14 +117,20 @@ class CsdeskGraphQL(GraphQL[Context, None]):
                 if self.connections[held.user_id] <= 0:
                     del self.connections[held.user_id]
 
-    async def _viewer(self, token: str | None) -> ViewerData | None:
+    async def _viewer(
+        self, token: str | None, reads: RequestReads | None = None
+    ) -> ViewerData | None:
+        """The viewer a token signs in, read on the request's held session when given (a
+        query's reads go on after it on the same connection)."""
         if not token:
             return None
-        async with self.database.read() as session:
+        async with reads() if reads is not None else self.database.read() as session:
             signed = await viewer_for_token(session, token, self.lifetimes)
         if signed is None:
             return None
         if signed.touch_due and signed.viewer.token_id is not None:
+            if reads is not None:
+                await reads.close()  # hold no connection while the touch waits for one
             await self._touch(signed.viewer.token_id)
         return signed.viewer
 
@@ -189,16 +195,21 @@ class CsdeskGraphQL(GraphQL[Context, None]):
             log.debug("websocket watchdog stopped: %s", exc)
 
     async def get_context(self, request: Any, response: Any) -> Context:
+        reads = RequestReads(self.database.read)
         if isinstance(request, WebSocket):  # signed in by on_ws_connect
             viewer = None
             response = None
         else:
+            # Held until the operation shows whether it writes (schema/extensions.py
+            # SharedReads) and let go of when the request ends, whatever it did (_http).
+            request.state.csdesk_reads = reads
+            reads.hold()
             viewer = await self._viewer(
                 token_from_headers(
                     request.headers.get("authorization"), request.cookies.get(COOKIE_NAME)
-                )
+                ),
+                reads,
             )
-        reads = RequestReads(self.database.read)
         return Context(
             request=request,
             response=response,
@@ -240,6 +251,12 @@ class CsdeskGraphQL(GraphQL[Context, None]):
             raise  # answered 413 by BodyLimit
         except Exception as exc:
             response = masked_response(exc, current_request_id())
+        finally:
+            # A request refused before its operation ran (unparsable, invalid, over a
+            # limit) still let go of the session its sign-in held.
+            reads: RequestReads | None = getattr(request.state, "csdesk_reads", None)
+            if reads is not None:
+                await reads.close()
         await response(scope, receive, send)
 
 

@@ -137,7 +137,7 @@ async def authority(info: Info, currency: str) -> limits.Authority:
     if currency not in cache:
 
         async def load() -> limits.Authority:
-            async with info.context.db.read() as session:
+            async with info.context.read() as session:
                 return await limits.authority(session, viewer, currency)
 
         # A shared task: concurrent resolvers of one request wait for the same read.

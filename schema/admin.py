@@ -88,7 +88,7 @@ async def visible_role_views(info: Info) -> dict[int, grants.RoleView]:
     if cached is None or cached[0] != viewer:
 
         async def load() -> dict[int, grants.RoleView]:
-            async with info.context.db.read() as session:
+            async with info.context.read() as session:
                 return {v.role.id: v for v in await admin_roles.list_roles(session, viewer)}
 
         # A shared task: concurrent resolvers of one request wait for the same load.
@@ -101,7 +101,7 @@ async def visible_role_views(info: Info) -> dict[int, grants.RoleView]:
 async def roles(info: Info) -> list[Role]:
     """The roles the viewer manages, by level then name."""
     assert info.context.viewer is not None
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         views = await admin_roles.list_roles(session, info.context.viewer)
     return [Role.of(v) for v in views]
 
@@ -109,6 +109,6 @@ async def roles(info: Info) -> list[Role]:
 async def users(info: Info) -> list[User]:
     """The users holding roles the viewer manages, by username."""
     assert info.context.viewer is not None
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         pairs = await admin_users.list_users(session, info.context.viewer)
     return [User.brief(row, role=view) for row, view in pairs]

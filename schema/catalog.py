@@ -39,7 +39,7 @@ async def exchange_candidates(info: Info, line_id: strawberry.ID) -> list[Sku]:
     missing = NotFound("No such line.", field=["lineId"])
     if pk is None or pk[0] != "Line":
         raise missing
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         found = (
             await session.execute(
                 select(LineRow.sku_id, OrderRow)

@@ -63,8 +63,11 @@ class Context:
 
     def read(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
         """A read session for a resolver: the request's shared one, in its turn, when the
-        operation shares one (a query: resolvers/loaders/reads.py), else one of its own. Await
-        no dataloader inside it: the loaders wait for the same turn."""
+        operation shares one (a query holds one from its sign-in to its end, a mutation's
+        answer shares one: resolvers/loaders/reads.py), else one of its own. Every resolver
+        reads through this, never ``db.read()`` (a query holding its session while it waited
+        for a second one could wait for ever). Await no dataloader inside it: the loaders
+        wait for the same turn."""
         if self.reads is not None and self.reads.sharing:
             return self.reads()
         return self.db.read()

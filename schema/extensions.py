@@ -57,9 +57,10 @@ class TransportRules(SchemaExtension):
 
 
 class SharedReads(SchemaExtension):
-    """A query's dataloader batches take turns on one read session (resolvers/loaders/reads.py),
-    returned to the pool when the operation ends; a mutation's answer, after its write, too
-    (``load_outcome``). Subscriptions keep a session per batch."""
+    """A query reads on one session, held from the sign-in to the end of the operation; a
+    mutation lets go of the sign-in's session before it writes, and its answer, after the
+    write, shares one (``load_outcome``). Subscriptions keep a session per batch
+    (resolvers/loaders/reads.py)."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
@@ -68,7 +69,9 @@ class SharedReads(SchemaExtension):
             yield
             return
         if context.operation_type is OperationType.QUERY:
-            reads.share()
+            reads.hold()
+        else:
+            await reads.close()
         try:
             yield
         finally:

@@ -103,7 +103,7 @@ async def follow_ups(
         status=list(f.status or []),
         store_codes=list(f.store_codes or []),
     )
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         page = await followups.search(
             session, ctx.viewer_or_raise(), domain, first=first, after=after
         )
@@ -116,13 +116,13 @@ async def follow_up_assignees(info: Info, order_id: strawberry.ID) -> list[User]
     parsed = ids.parse(order_id)
     if parsed is None or parsed[0] != "Order":
         return []
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         rows = await followups.assignees(session, info.context.viewer_or_raise(), parsed[1])
     return [User.brief(row) for row in rows]
 
 
 async def _answer(info: Info, follow_up_id: int) -> FollowUp:
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         found = await followups.by_ids(session, info.context.viewer_or_raise(), [follow_up_id])
     if not found:
         raise NotFoundError("The follow-up is no longer visible.", field=["input"])

@@ -73,7 +73,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 async def _order(info: Info, order_id: int) -> Order:
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         found = await find_order(session, info.context.viewer, order_id=order_id)
     if found is None:
         raise Missing("The order is no longer visible.", field=["input", "orderNumber"])
@@ -196,7 +196,7 @@ async def warehouse_lines_shipped(
         handle=handle,
     )
     order = await _order(info, result["orderId"])
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         row = await session.scalar(
             select(ShipmentRow).where(ShipmentRow.id == result["shipmentId"])
         )

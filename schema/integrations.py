@@ -91,7 +91,7 @@ async def payment_refund_confirmed(
     request = {"refundId": input.refund_id, "outcome": input.outcome.value, "reason": input.reason}
     db = info.context.db
     result = await handle_event(db, input.event_id, "paymentRefundConfirmed", request, handle)
-    async with db.read() as session:
+    async with info.context.read() as session:
         refund = await session.scalar(select(RefundRow).where(RefundRow.id == result["refundId"]))
         found = await find_order(session, info.context.viewer, order_id=result["orderId"])
     if refund is None or found is None:
@@ -135,7 +135,7 @@ class WarehouseReturnReceivedSuccess:
 async def _order_and_action(
     info: Info, order_id: int, action_id: int | None
 ) -> tuple[Order, PostsalesAction | None]:
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         found = await find_order(session, info.context.viewer, order_id=order_id)
         row = (
             await session.scalar(select(ActionRow).where(ActionRow.id == action_id))
@@ -238,7 +238,7 @@ async def order_import(
     result = await handle_event(info.context.db, input.event_id, "orderImport", record, handle)
     order = None
     if result.get("number"):
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             found = await find_order(session, info.context.viewer, number=result["number"])
         order = Order.loaded(found, info) if found else None
     return OrderImportSuccess(outcome=ImportOutcome(result["outcome"]), order=order)

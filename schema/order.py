@@ -277,7 +277,7 @@ class Order(relay.Node):
     async def _history_page(self, info: Info, first: int, after: int | None) -> list[Any]:
         from schema.history import HistoryEntry
 
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             page = await history_page(session, self.row.id, first=first, after=after)
         return [HistoryEntry.from_row(r, info) for r in page]
 
@@ -327,7 +327,7 @@ class Order(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Order | None]:
         result: list[Order | None] = []
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             for node_id in node_ids:
                 found = None
                 if (order_id := db_id(node_id)) is not None:

@@ -71,7 +71,7 @@ async def outbox_messages(
 ) -> Connection[OutboxMessage]:
     """Outbox messages, newest first: e.g. DEAD ones to look at and retry."""
     f = filter or OutboxMessageFilter()
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         page = await list_messages(
             session,
             status=list(f.status or []),

@@ -42,7 +42,7 @@ class Connection(Generic[T]):
         if self.counted is None:
 
             async def count() -> Total:
-                async with info.context.db.read() as session:
+                async with info.context.read() as session:
                     return await self.page.total(session)
 
             self.counted = asyncio.ensure_future(count())

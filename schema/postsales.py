@@ -229,7 +229,7 @@ class PostsalesAction(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[PostsalesAction | None]:
         ids = [i for i in map(db_id, node_ids) if i is not None]
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             found = await session.scalars(select(ActionRow).where(ActionRow.id.in_(ids)))
             rows = {r.id: r for r in found}
         orders = await info.context.loaders.order.load_many([r.order_id for r in rows.values()])
@@ -250,7 +250,7 @@ async def service_targets(info: Info) -> Targets:
     if cached is None:
 
         async def load() -> Targets:
-            async with info.context.db.read() as session:
+            async with info.context.read() as session:
                 return await stored_settings.resolved_targets(session)
 
         # A shared task: every action of a page waits for the same read.

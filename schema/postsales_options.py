@@ -57,7 +57,7 @@ async def postsales_reasons(
     """The configured reasons of an action kind, in their configured order; labels in
     ``language`` (e.g. the order's) where translated. Inactive ones only when asked for (the
     settings screen)."""
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         rows = await configured.reasons(session, kind, include_inactive=include_inactive)
     return [Reason.of(r, language) for r in rows]
 
@@ -70,7 +70,7 @@ async def return_sources(info: Info, order_id: strawberry.ID) -> list[Source] | 
     parsed = ids.parse(order_id)
     if parsed is None or parsed[0] != "Order":
         return None
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         rows = await allowed_sources(session, viewer, parsed[1])
     if rows is None:
         return None

@@ -45,7 +45,7 @@ class Query:
     )
     async def stores(self, info: Info) -> list[Store]:
         viewer = info.context.viewer_or_raise()
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             return [Store.of(r) for r in await visible_stores(session, viewer)]
 
     @strawberry.field(description="The signed-in user.", extensions=login_required())

@@ -138,7 +138,7 @@ async def postsales_actions(
         due_before=f.due_before,
     )
     targets = await service_targets(info) if f.breached is not None or f.due_before else None
-    async with ctx.db.read() as session:
+    async with ctx.read() as session:
         page = await postsales_queue.search_actions(
             session, ctx.viewer_or_raise(), domain, first=first, after=after, targets=targets
         )

@@ -58,6 +58,6 @@ class Settings:
 
 async def settings(info: Info) -> Settings:
     """The current settings."""
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         view = await store.read_settings(session)
     return Settings.of(view, info)

@@ -43,10 +43,10 @@ class Viewer:
         description="Your OPEN follow-ups due now or earlier (the badge of the follow-up list)."
     )
     async def follow_ups_due(self, info: Info) -> int:
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             return await due_count(session, self.data)
 
     @strawberry.field(description="The stores whose orders the viewer sees.")
     async def stores(self, info: Info) -> list[Store]:
-        async with info.context.db.read() as session:
+        async with info.context.read() as session:
             return [Store.of(r) for r in await visible_stores(session, self.data)]

@@ -90,3 +90,46 @@ def test_the_rule_catches_arrows_back_up(tmp_path: Path) -> None:
     assert any("probe.py:2 imports strawberry: resolvers must not import" in p for p in found)
     assert any("probe.py:3 imports auth.permissions: only the GraphQL edge" in p for p in found)
     assert any("models/probe.py:1 imports resolvers: models may not" in p for p in found)
+
+
+# Where the GraphQL layer may open sessions of its own: Context.read itself, and
+# subscriptions (a long-lived WebSocket operation reads per event and holds no session).
+OWN_SESSIONS = {"schema/subscription.py", "schema/context.py"}
+
+
+def _own_sessions(root: Path) -> list[str]:
+    """Calls of ``<something>.db.read()`` or ``db.read()`` in the GraphQL layer."""
+    found = []
+    for path in sorted((root / "schema").rglob("*.py")):
+        if str(path.relative_to(root)) in OWN_SESSIONS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "read"
+                and (
+                    (isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "db")
+                    or (isinstance(node.func.value, ast.Name) and node.func.value.id == "db")
+                )
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def test_resolvers_read_through_the_request() -> None:
+    """A query holds one read session from its sign-in to its end (resolvers/loaders/
+    reads.py); a resolver that opened another while it held that one could, with every
+    pooled connection held so, wait for ever. Resolvers read through ``Context.read``."""
+    assert _own_sessions(ROOT) == []
+
+
+def test_the_read_rule_catches_a_session_of_its_own(tmp_path: Path) -> None:
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "x.py").write_text(
+        "async def f(info, db):\n"
+        "    async with info.context.db.read() as s:\n        pass\n"
+        "    async with db.read() as s:\n        pass\n"
+        "    async with info.context.read() as s:\n        pass\n"
+    )
+    assert _own_sessions(tmp_path) == ["schema/x.py:2", "schema/x.py:4"]

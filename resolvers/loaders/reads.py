@@ -1,18 +1,26 @@
-"""The read sessions of one request's dataloaders.
+"""The read sessions of one request.
 
 A session costs a pool checkout (with its ping on PostgreSQL), a BEGIN and a ROLLBACK; the
-order detail page's loaders run seven batches in four waves. By default every batch opens a
-session of its own. A query operation (nothing in it writes) calls ``share()``: its batches
-then take turns on one session. A batch that finds none queued behind it returns that
-session's connection to the pool, so the batches of a wave (the lines, actions, history and
-linked orders of an order, dispatched together) share one session, and the request never
-holds a connection while it waits for another: fifty concurrent appeasements on SQLite's pool
-of fifteen waited on each other when the session lived as long as the operation.
+order detail page's loaders run seven batches in four waves. Without sharing, every batch
+opens a session of its own.
 
-A mutation calls ``renew()`` once its write has committed (``Context.after_write``): its
-answer is read in sessions begun after the commit, and the next mutation field of the same
-operation renews again, so no answer is read from an identity map older than its write.
-``close()`` ends whatever is left when the operation ends."""
+- A query (nothing in it writes) **holds** one session from the sign-in to the end of the
+  operation (``hold()``, by the app before it signs the request in, and by the SharedReads
+  extension): the sign-in, the resolvers (``Context.read``) and the dataloaders' batches take
+  turns on it, one connection per request. Holding is safe only because nothing else of
+  the request needs a connection meanwhile: a request that held one connection while it
+  waited for a second could, with every connection of the pool held so, wait for ever. So
+  resolvers read through ``Context.read`` (tests/test_layers.py checks it), and a mutation
+  lets go of the sign-in's session before it writes.
+- A mutation calls ``renew()`` once its write has committed (``Context.after_write``): its
+  answer is read in sessions begun after the commit, and the next mutation field of the same
+  operation renews again, so no answer is read from an identity map older than its write.
+  There the batches **share** a session without holding it: a batch that finds none queued
+  behind it returns the connection, so that nothing is held while the next field writes
+  (fifty concurrent appeasements on SQLite's pool of fifteen waited on each other when the
+  session lived as long as the operation).
+
+``close()`` ends whatever is left when the request ends."""
 
 from __future__ import annotations
 
@@ -29,6 +37,7 @@ class RequestReads:
     def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
         self.factory = factory
         self.sharing = False
+        self.holding = False
         self._session: AsyncSession | None = None
         self._turn = asyncio.Lock()
         self._waiting = 0
@@ -36,6 +45,12 @@ class RequestReads:
     def share(self) -> None:
         """From now on, batches take turns on one session (until ``close``)."""
         self.sharing = True
+
+    def hold(self) -> None:
+        """From now on, batches take turns on one session that stays open until ``close``
+        (only while nothing of the request writes)."""
+        self.sharing = True
+        self.holding = True
 
     async def renew(self) -> None:
         """Drop the shared session (if any) and share a new one from now on."""
@@ -63,7 +78,7 @@ class RequestReads:
                 # next batch starts on a new session.
                 await self._discard()
                 raise
-            if not self._waiting:
+            if not self._waiting and not self.holding:
                 # Nobody queued behind this batch: give the connection back rather than hold
                 # it while the request does other things.
                 await self._discard()
@@ -74,6 +89,7 @@ class RequestReads:
         """Return the shared session's connection to the pool; later batches (none, once the
         operation ended) would each open their own session again."""
         self.sharing = False
+        self.holding = False
         async with self._turn:
             await self._discard()
 

@@ -184,7 +184,7 @@ async def dry_run(
     """Run ``check`` in a read-only session (nothing can be written, no idempotency record):
     its result and the order as it is."""
     viewer = info.context.viewer_or_raise()
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         result = await check(session, viewer)
         found = await find_order(session, viewer, order_id=result.order.id)
         if found is None:

@@ -127,6 +127,6 @@ async def source_update(
 
 async def sources(info: Info) -> list[Source]:
     """Every source (warehouse or shop), by code."""
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         rows = await all_sources(session)
     return [Source(code=r.code, name=r.name, accepts_returns=r.accepts_returns) for r in rows]

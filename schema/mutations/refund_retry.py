@@ -61,7 +61,7 @@ async def refund_retry(info: Info, input: RefundRetryInput) -> RefundRetryResult
             s, v, refund_id=input.refund_id, expected_version=input.expected_version
         ),
     )
-    async with info.context.db.read() as session:
+    async with info.context.read() as session:
         row = await session.scalar(
             select(RefundRow).where(RefundRow.retry_of_id == input.refund_id)
         )
