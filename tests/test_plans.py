@@ -316,3 +316,34 @@ async def test_action_status_searches_read_those_orders_only(
             if found:
                 walks[statement] = found
     assert walks == {}
+
+
+TEXT_SEARCHES: dict[str, dict[str, Any]] = {
+    "name words": {"customerName": "muller jurgen"},
+    "common address": {"shippingAddress": "str"},
+    "rare address": {"billingAddress": "allee"},
+    "name and address": {"customerName": "an", "shippingAddress": "str"},
+}
+
+
+@pytest.mark.parametrize("case", list(TEXT_SEARCHES))
+async def test_text_searches_read_the_text_index_once(
+    big: Database, clients: dict[str, GraphQLClient], case: str
+) -> None:
+    """SQLite, names and addresses: one statement reads the FTS5 index, with one MATCH for
+    every term, driving (its matches streamed in index order, each order looked up by its
+    key, stopping at the count's cap) rather than as a list built whole. Each term's list
+    used to be built whole, for the count and again for the page: address "str" at 1M
+    orders took 220 + 197 ms."""
+    if not big.is_sqlite:
+        pytest.skip("PostgreSQL's trigram indexes serve the LIKE itself")
+    statements = await _recorded(big, clients["agent"], SEARCH, {"filter": TEXT_SEARCHES[case]})
+    reading = [(s, p) for s, p in statements if "order_search" in s]
+    assert len(reading) == 1, [s for s, _ in reading]
+    statement, parameters = reading[0]
+    assert statement.count("MATCH") == 1
+    async with big.engine.connect() as conn:
+        plan = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        details = [str(r._mapping["detail"]) for r in plan]
+    assert details[0].startswith("SCAN order_search VIRTUAL TABLE"), details
+    assert not any("LIST SUBQUERY" in d for d in details), details
