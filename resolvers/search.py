@@ -349,13 +349,18 @@ async def _text_matches(
     return list(found)
 
 
+def _keyed(f: OrderFilter) -> bool:
+    """Whether ``f`` has a field searched on a key of its own (exact or by prefix)."""
+    return any(
+        (value or "").strip()
+        for value in (f.reference, f.postal_code, f.email, f.telephone, f.customer_id)
+    )
+
+
 def _narrowed(f: OrderFilter) -> bool:
     """Whether ``f`` has a field with an index of its own besides names and addresses."""
     return bool(
-        any(
-            (value or "").strip()
-            for value in (f.reference, f.postal_code, f.email, f.telephone, f.customer_id)
-        )
+        _keyed(f)
         or f.created_from
         or f.created_to
         or f.appeasement_status is not None
@@ -471,9 +476,14 @@ async def search_orders(
     stmt = select(Order, Store).join(Store, Store.id == Order.store_id).where(*where)
     total = counter(Order, where)
     walk = stmt.with_hint(Order, f"INDEXED BY {_SORT_INDEXES[column.key]}", "sqlite")
+    if phrases and _keyed(f):
+        # Names or addresses with a postal code, a reference, an e-mail, a phone or a
+        # customer: that field's index finds the orders, the LIKEs check them ("evans" with
+        # a postal code at 1M orders: 120 ms with the name's 27,000 matches as a list).
+        phrases = None
     if phrases and _narrowed(f):
-        # Names or addresses with a field of its own index (a postal code, a date, …): the
-        # FTS5 matches as a list of orders, which SQLite weighs against that index.
+        # Names or addresses with a date or an action status: the FTS5 matches as a list of
+        # orders, which SQLite weighs against that index.
         listed = Order.id.in_(
             select(_FTS.c.rowid).where(
                 literal_column(ORDER_SEARCH).op("MATCH")(" AND ".join(phrases))

@@ -350,6 +350,20 @@ async def test_text_searches_read_the_text_index_once(
     assert not any("LIST SUBQUERY" in d for d in details), details
 
 
+async def test_a_name_with_a_postal_code_reads_the_postal_index(
+    big: Database, clients: dict[str, GraphQLClient]
+) -> None:
+    """SQLite: with a postal code (or another field of its own key) the names are checked on
+    the orders that key finds, not matched on the FTS5 index as a list of every order with
+    that name ("evans" at 1M orders: 27,000 of them, 120 → 8 ms)."""
+    if not big.is_sqlite:
+        pytest.skip("PostgreSQL weighs the trigram and postal indexes itself")
+    terms = {"customerName": "muller", "postalCode": "10115"}
+    statements = await _recorded(big, clients["agent"], SEARCH, {"filter": terms})
+    assert statements
+    assert not [s for s, _ in statements if "order_search" in s]
+
+
 def _nodes(node: dict[str, Any]) -> Any:
     yield node
     for child in node.get("Plans", []):
