@@ -519,7 +519,7 @@ async def search_orders(
         # PostgreSQL, names and addresses: the trigram index's estimate of a short or common
         # term is far too low (" mu": 90 orders expected, 18,115 found at 1M), so the page
         # gathered every match and sorted it (48 ms). The capped count comes first; beyond
-        # the cap, the page is looked for among the newest orders first.
+        # the cap, the page is looked for among the first orders in the page's order.
         known = await total(session)
         total = _known(known)
         if not known.exact:
