@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,22 +22,17 @@ from sqlalchemy import (
     ColumnElement,
     exists,
     false,
-    literal_column,
     or_,
     select,
-    table,
     tuple_,
 )
-from sqlalchemy import column as column_clause
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.util import ClauseAdapter
 
 from auth.viewer import Viewer
 from models import Customer, Order, PostsalesAction, Store
 from models.base import MAX_ID
 from models.enums import ActionKind, ActionStatus, OrderStatus, OrderType
-from models.search import ORDER_SEARCH
+from resolvers import search_plans as plans
 from resolvers.errors import ValidationFailed
 from resolvers.normalize import email_key, fold, phone_key, postal_key, reference_key, words
 from resolvers.pagination import (
@@ -304,14 +299,6 @@ _SORT_COLUMNS: dict[OrderSort, tuple[Any, bool]] = {
 }
 
 
-# The index each sort walks (their names are the migrations').
-_SORT_INDEXES = {
-    "purchased_at": "ix_order_purchased_at_id",
-    "grand_total": "ix_order_grand_total_id",
-    "number_seq": "ix_order_number_seq",
-}
-
-
 def _counted_first(f: OrderFilter) -> bool:
     """Whether ``f`` matches text by prefix or content, or orders by their actions' status:
     terms that may match most orders, or very few."""
@@ -328,25 +315,6 @@ def _counted_first(f: OrderFilter) -> bool:
             f.email,
         )
     )
-
-
-_FTS = table(ORDER_SEARCH, column_clause("rowid"))
-
-
-async def _text_matches(
-    session: AsyncSession, match: str, where: list[ColumnElement[bool]]
-) -> list[int]:
-    """SQLite: up to COUNT_CAP + 1 ids of the orders that ``match`` (an FTS5 expression)
-    finds and ``where`` keeps, read in the FTS5 index's order: the index drives (CROSS JOIN
-    keeps it first), each candidate is one primary-key lookup, and the reading stops at the
-    cap instead of building the list of every match."""
-    found = await session.scalars(
-        select(Order.id)
-        .select_from(_FTS.join(Order, Order.id == _FTS.c.rowid))
-        .where(literal_column(ORDER_SEARCH).op("MATCH")(match), *where)
-        .limit(COUNT_CAP + 1)
-    )
-    return list(found)
 
 
 def _keyed(f: OrderFilter) -> bool:
@@ -368,11 +336,6 @@ def _narrowed(f: OrderFilter) -> bool:
     )
 
 
-# PostgreSQL: how many orders (in the page's order) a common name or address term's page is
-# looked for among before the trigram index is used after all.
-FIRST_ORDERS = 5000
-
-
 async def _among_the_first(
     session: AsyncSession,
     f: OrderFilter,
@@ -381,11 +344,8 @@ async def _among_the_first(
     order_by: tuple[Any, ...],
     wanted: int,
 ) -> list[tuple[Order, Store]] | None:
-    """PostgreSQL, a name or address term with more matches than the count's cap: the first
-    ``wanted`` matches in the page's order when they are among the first FIRST_ORDERS orders
-    that the other conditions keep (the sort's index walked, the LIKEs as plain filters: "mu"
-    at 1M orders 100 → 24 ms), else None (the term is too rare there: a walk would read too
-    many orders per match, and the trigram index serves the page)."""
+    """``plans.among_the_first`` for ``f``: its names and addresses as plain filters on the
+    first orders that its other conditions (and the store scope) keep."""
     others = conditions(
         dataclasses.replace(f, customer_name=None, shipping_address=None, billing_address=None),
         zone,
@@ -401,19 +361,7 @@ async def _among_the_first(
         zone,
         unindexed_text=True,
     )
-    # A subquery in the page's order, which the outer query reads in that order and stops
-    # reading at its last match (as an IN list it was read whole: "str" 16 ms).
-    window = select(Order).where(*others).order_by(*order_by).limit(FIRST_ORDERS).subquery()
-    walked, adapt = aliased(Order, window), ClauseAdapter(window).traverse
-    found = await session.execute(
-        select(walked, Store)
-        .join(Store, Store.id == walked.store_id)
-        .where(*(adapt(c) for c in texts))
-        .order_by(*(adapt(o) for o in order_by))
-        .limit(wanted)
-    )
-    rows = [(r[0], r[1]) for r in found]
-    return rows if len(rows) == wanted else None
+    return await plans.among_the_first(session, others, texts, order_by, wanted)
 
 
 def _contains_text(f: OrderFilter) -> bool:
@@ -421,15 +369,6 @@ def _contains_text(f: OrderFilter) -> bool:
     return any(
         (value or "").strip() for value in (f.customer_name, f.shipping_address, f.billing_address)
     )
-
-
-def _known(found: Total) -> Callable[[AsyncSession], Awaitable[Total]]:
-    """A ``Page.total`` that answers a count already made."""
-
-    async def total(session: AsyncSession) -> Total:
-        return found
-
-    return total
 
 
 def _cursor_value(sort: OrderSort, value: Any) -> Any:
@@ -475,7 +414,7 @@ async def search_orders(
     column, desc = _SORT_COLUMNS[sort]
     stmt = select(Order, Store).join(Store, Store.id == Order.store_id).where(*where)
     total = counter(Order, where)
-    walk = stmt.with_hint(Order, f"INDEXED BY {_SORT_INDEXES[column.key]}", "sqlite")
+    walk = stmt.with_hint(Order, f"INDEXED BY {plans.SORT_INDEXES[column.key]}", "sqlite")
     if phrases and _keyed(f):
         # Names or addresses with a postal code, a reference, an e-mail, a phone or a
         # customer: that field's index finds the orders, the LIKEs check them ("evans" with
@@ -484,11 +423,7 @@ async def search_orders(
     if phrases and _narrowed(f):
         # Names or addresses with a date or an action status: the FTS5 matches as a list of
         # orders, which SQLite weighs against that index.
-        listed = Order.id.in_(
-            select(_FTS.c.rowid).where(
-                literal_column(ORDER_SEARCH).op("MATCH")(" AND ".join(phrases))
-            )
-        )
+        listed = plans.text_listed(" AND ".join(phrases))
         where.append(listed)
         stmt, walk, total = stmt.where(listed), walk.where(listed), counter(Order, where)
         phrases = None
@@ -499,8 +434,8 @@ async def search_orders(
         # page walks the sort's index with the LIKEs alone and stops at its last match. At
         # 1M orders each term's list was built whole, as many times as there were terms, and
         # again for the page: "str" (600,000 matches) took 220 + 197 ms, now 1–2 ms.
-        matches = await _text_matches(session, " AND ".join(phrases), where)
-        total = _known(Total(min(len(matches), COUNT_CAP), len(matches) <= COUNT_CAP))
+        matches = await plans.text_matches(session, " AND ".join(phrases), where)
+        total = plans.known(Total(min(len(matches), COUNT_CAP), len(matches) <= COUNT_CAP))
         stmt = stmt.where(Order.id.in_(matches)) if len(matches) <= COUNT_CAP else walk
     elif fts and not after and _counted_first(f):
         # SQLite plans a bound prefix (or a list of orders with an action in a status) on the
@@ -510,7 +445,7 @@ async def search_orders(
         # instead and stops at the page's last match (2.3 s → 23 ms, 238 → 34 ms at 1M,
         # `make bench-full`).
         known = await total(session)
-        total = _known(known)
+        total = plans.known(known)
         if not known.exact:
             stmt = walk
     order_by = (column.desc(), Order.id.desc()) if desc else (column.asc(), Order.id.asc())
@@ -521,7 +456,7 @@ async def search_orders(
         # gathered every match and sorted it (48 ms). The capped count comes first; beyond
         # the cap, the page is looked for among the first orders in the page's order.
         known = await total(session)
-        total = _known(known)
+        total = plans.known(known)
         if not known.exact:
             rows = await _among_the_first(session, f, zone, limit, order_by, first + 1)
     if after:

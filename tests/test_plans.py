@@ -29,7 +29,7 @@ from sqlalchemy import event, select
 from core.db import Database
 from csdesk.app import create_app
 from models import Order
-from resolvers.search import FIRST_ORDERS
+from resolvers.search_plans import FIRST_ORDERS
 from tests.conftest import GraphQLClient, Template, _template, make_settings
 
 BIG_ORDERS = int(os.environ.get("CSDESK_TEST_BIG_ORDERS", "100000"))

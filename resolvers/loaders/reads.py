@@ -42,10 +42,6 @@ class RequestReads:
         self._turn = asyncio.Lock()
         self._waiting = 0
 
-    def share(self) -> None:
-        """From now on, batches take turns on one session (until ``close``)."""
-        self.sharing = True
-
     def hold(self) -> None:
         """From now on, batches take turns on one session that stays open until ``close``
         (only while nothing of the request writes)."""
