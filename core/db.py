@@ -10,6 +10,7 @@ state, as each statement of a READ COMMITTED transaction would on PostgreSQL.
 from __future__ import annotations
 
 import contextvars
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, cast
@@ -32,6 +33,13 @@ from core import sqlite_driver
 
 WRITE_OPTION = "csdesk_write"
 PING_TIMEOUT_SECONDS = 5
+# A pooled PostgreSQL connection given back less than this long ago is handed out again
+# without its ping (HikariCP's "alive bypass window", 500 ms there): it answered a moment ago,
+# and under load, when every request would pay the round trip, connections come back within
+# milliseconds. A connection the server dropped inside the window fails its first statement
+# instead; SQLAlchemy then replaces every pooled connection (tests/test_connections.py).
+PING_AFTER_IDLE_SECONDS = 1.0
+_CHECKED_IN = "csdesk_checked_in"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -91,12 +99,21 @@ def _sqlite_on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _postgres_checkin(dbapi_connection: Any, record: Any) -> None:
+    if dbapi_connection is not None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+
 def _postgres_ping(dbapi_connection: Any, record: Any, proxy: PoolProxiedConnection) -> None:
-    """A pooled PostgreSQL connection answers ``SELECT 1`` before it is handed out;
-    one that does not (the server restarted, a proxy dropped it) is replaced by a new one
-    (SQLAlchemy's pool retries on ``DisconnectionError``). asyncpg's ``execute`` without
-    arguments uses the simple query protocol: one round trip, and nothing prepared, so it
-    also holds behind PgBouncer in transaction mode."""
+    """A pooled PostgreSQL connection idle for ``PING_AFTER_IDLE_SECONDS`` or more (or never
+    used) answers ``SELECT 1`` before it is handed out; one that does not (the server
+    restarted, a proxy dropped it) is replaced by a new one (SQLAlchemy's pool retries on
+    ``DisconnectionError``). asyncpg's ``execute`` without arguments uses the simple query
+    protocol: one round trip, and nothing prepared, so it also holds behind PgBouncer in
+    transaction mode."""
+    checked_in = record.info.get(_CHECKED_IN)
+    if checked_in is not None and time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS:
+        return
     driver = proxy.driver_connection
     if driver is None:
         raise DisconnectionError("the pooled connection is closed")
@@ -158,6 +175,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(sync_engine, "begin", _sqlite_on_begin)
     elif ping:
         event.listen(sync_engine, "checkout", _postgres_ping)
+        event.listen(sync_engine, "checkin", _postgres_checkin)
     event.listen(sync_engine, "before_cursor_execute", _count_statement)
     return engine
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -124,8 +124,17 @@ class CsdeskGraphQL(GraphQL[Context, None]):
         query's reads go on after it on the same connection)."""
         if not token:
             return None
-        async with reads() if reads is not None else self.database.read() as session:
-            signed = await viewer_for_token(session, token, self.lifetimes)
+        try:
+            async with reads() if reads is not None else self.database.read() as session:
+                signed = await viewer_for_token(session, token, self.lifetimes)
+        except DBAPIError as error:
+            # The first statement of a request found its pooled connection dropped (the
+            # server restarted inside core.db's ping window): SQLAlchemy has replaced the
+            # pool's connections since, so the sign-in is read once more on a new one.
+            if not error.connection_invalidated:
+                raise
+            async with reads() if reads is not None else self.database.read() as session:
+                signed = await viewer_for_token(session, token, self.lifetimes)
         if signed is None:
             return None
         if signed.touch_due and signed.viewer.token_id is not None:

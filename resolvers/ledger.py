@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Numeric, func, literal, select, update
+from sqlalchemy import Numeric, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -36,14 +36,28 @@ from resolvers.errors import AmountExceedsRefundable
 MAX_ROUNDS = 50
 SAME = Decimal("0.00005")
 
+# Built once: every refund runs them.
+_REMAINING = (
+    select(Line.refundable_net)
+    .where(Line.id == bindparam("line_id"))
+    .execution_options(populate_existing=True)
+)
+_COMPARE_AND_SET = (
+    update(Line)
+    .where(
+        Line.id == bindparam("line_id"),
+        # Typed as a plain NUMERIC: bound as the column's NUMERIC(18, 4), PostgreSQL would
+        # round the tolerance away.
+        func.abs(Line.refundable_net - bindparam("seen", type_=MONEY)) < literal(SAME, Numeric()),
+    )
+    .values(refundable_net=bindparam("new_net", type_=MONEY))
+    .execution_options(synchronize_session=False)
+)
+
 
 async def remaining(session: AsyncSession, line_id: int) -> Decimal:
     """The line's remaining refundable net as committed now."""
-    value = await session.scalar(
-        select(Line.refundable_net)
-        .where(Line.id == line_id)
-        .execution_options(populate_existing=True)
-    )
+    value = await session.scalar(_REMAINING, {"line_id": line_id})
     return Decimal(value if value is not None else 0)
 
 
@@ -54,15 +68,7 @@ async def _compare_and_set(
     the column's last digit either way: values differ by at least 0.0001, and SQLite's floats
     are a few ulps off at most."""
     result = await session.execute(
-        update(Line)
-        .where(
-            Line.id == line_id,
-            # Typed as a plain NUMERIC: bound as the column's NUMERIC(18, 4), PostgreSQL
-            # would round the tolerance away.
-            func.abs(Line.refundable_net - literal(seen, MONEY)) < literal(SAME, Numeric()),
-        )
-        .values(refundable_net=new)
-        .execution_options(synchronize_session=False)
+        _COMPARE_AND_SET, {"line_id": line_id, "seen": seen, "new_net": new}
     )
     return rows_changed(result) == 1
 

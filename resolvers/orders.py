@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from models import Customer, HistoryEntry, Order, Store
+
+_WITH_STORE_AND_CUSTOMER = (
+    select(Order, Store, Customer)
+    .join(Store, Store.id == Order.store_id)
+    .join(Customer, Customer.id == Order.customer_id)
+)
+# Built once (the detail page and every mutation's answer look an order up).
+_BY_ID = _WITH_STORE_AND_CUSTOMER.where(Order.id == bindparam("order_id"))
+_BY_NUMBER = _WITH_STORE_AND_CUSTOMER.where(Order.number == bindparam("number"))
 
 
 def visible_to(viewer: Viewer | None, order: Order) -> bool:
@@ -23,21 +32,13 @@ async def find_order(
 ) -> tuple[Order, Store, Customer] | None:
     """The order with this id or public number, with its store and customer, if it exists and
     the viewer sees its store (one statement)."""
-    condition: ColumnElement[bool]
     if order_id is not None:
-        condition = Order.id == order_id
+        result = await session.execute(_BY_ID, {"order_id": order_id})
     elif number is not None:
-        condition = Order.number == number.strip().upper()
+        result = await session.execute(_BY_NUMBER, {"number": number.strip().upper()})
     else:
         return None
-    found = (
-        await session.execute(
-            select(Order, Store, Customer)
-            .join(Store, Store.id == Order.store_id)
-            .join(Customer, Customer.id == Order.customer_id)
-            .where(condition)
-        )
-    ).one_or_none()
+    found = result.one_or_none()
     if found is None or not visible_to(viewer, found[0]):
         return None
     return found[0], found[1], found[2]

@@ -13,7 +13,7 @@ import enum
 import re
 from collections.abc import Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Reason
@@ -35,15 +35,17 @@ class ReasonKind(enum.StrEnum):
     RESHIPMENT = "RESHIPMENT"
 
 
+# Built once (every action with a reason reads its list): every reason of a kind, or the active.
+_EVERY = select(Reason).where(Reason.kind == bindparam("kind")).order_by(Reason.position, Reason.id)
+_ACTIVE = _EVERY.where(Reason.active.is_(True))
+
+
 async def reasons(
     session: AsyncSession, kind: ReasonKind, *, include_inactive: bool = False
 ) -> list[Reason]:
     """The reasons of ``kind`` (active ones only, unless asked), in their configured order."""
-    stmt = select(Reason).where(Reason.kind == ActionKind(kind.value))
-    if not include_inactive:
-        stmt = stmt.where(Reason.active.is_(True))
-    rows = await session.scalars(stmt.order_by(Reason.position, Reason.id))
-    return list(rows)
+    stmt = _EVERY if include_inactive else _ACTIVE
+    return list(await session.scalars(stmt, {"kind": ActionKind(kind.value)}))
 
 
 def label_in(reason: Reason, language: str | None) -> str:

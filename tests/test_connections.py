@@ -1,6 +1,7 @@
 """PostgreSQL connections: reads run each statement on its own (no BEGIN and ROLLBACK per
 session), writes keep their transaction, and a pooled connection the server dropped is
-replaced on checkout, so the next request is answered as usual."""
+replaced on checkout, so the next request is answered as usual. A connection given back a
+moment ago is handed out without its ping (core.db.PING_AFTER_IDLE_SECONDS)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+import core.db
 from core.config import Settings
 from core.db import Database
 from csdesk.app import create_app
@@ -40,8 +42,12 @@ async def test_reads_run_each_statement_on_its_own(db: Database, backend: str) -
         await session.rollback()
 
 
-async def test_a_connection_the_server_dropped_is_replaced(db: Database, backend: str) -> None:
+async def test_a_connection_the_server_dropped_is_replaced(
+    db: Database, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _postgres_only(backend)
+    # the connection was idle long enough to be pinged (without waiting the window out)
+    monkeypatch.setattr(core.db, "PING_AFTER_IDLE_SECONDS", 0.05)
     url = db.engine.url.render_as_string(hide_password=False)
     small = Database.connect(url, pool_size=1, max_overflow=0)
     try:
@@ -58,6 +64,73 @@ async def test_a_connection_the_server_dropped_is_replaced(db: Database, backend
                 await session.commit()
             await asyncio.sleep(0.1)
             # the pool's one connection is gone: the next request gets a new one
+            orders = await gql.data("{ orders(first: 1) { edges { node { number } } } }")
+            assert orders["orders"]["edges"]
+            async with small.read() as session:
+                assert (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+    finally:
+        await small.dispose()
+
+
+class _Pings:
+    """Counts the pings (``SELECT 1`` on the driver connection) of a test's checkouts."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import asyncpg
+
+        self.count = 0
+        execute = asyncpg.Connection.execute
+
+        async def counted(conn: object, query: str, *args: object, **kwargs: object) -> object:
+            if query == "SELECT 1":
+                self.count += 1
+            return await execute(conn, query, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(asyncpg.Connection, "execute", counted)
+
+
+async def test_a_connection_given_back_a_moment_ago_is_not_pinged(
+    db: Database, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgres_only(backend)
+    url = db.engine.url.render_as_string(hide_password=False)
+    small = Database.connect(url, pool_size=1, max_overflow=0)
+    pings = _Pings(monkeypatch)
+    try:
+        for _ in range(3):
+            async with small.read() as session:
+                assert (await session.execute(text("SELECT 2"))).scalar_one() == 2
+        assert pings.count == 1  # the new connection's first checkout only
+        monkeypatch.setattr(core.db, "PING_AFTER_IDLE_SECONDS", 0.05)
+        await asyncio.sleep(0.1)
+        async with small.read() as session:
+            assert (await session.execute(text("SELECT 2"))).scalar_one() == 2
+        assert pings.count == 2  # idle past the window: pinged again
+    finally:
+        await small.dispose()
+
+
+async def test_a_connection_dropped_inside_the_window_is_replaced_at_sign_in(
+    db: Database, backend: str
+) -> None:
+    _postgres_only(backend)
+    url = db.engine.url.render_as_string(hide_password=False)
+    small = Database.connect(url, pool_size=1, max_overflow=0)
+    try:
+        app = create_app(Settings(database_url=url), database=small)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http:
+            gql = GraphQLClient(http)
+            await gql.login("agent")
+            async with small.read() as session:
+                pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            async with db.write() as session:
+                await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                await session.commit()
+            await asyncio.sleep(0.05)
+            # given back a moment ago: not pinged; its sign-in fails and is read again on
+            # a new connection, and the request is answered as usual
             orders = await gql.data("{ orders(first: 1) { edges { node { number } } } }")
             assert orders["orders"]["edges"]
             async with small.read() as session:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
@@ -60,6 +60,10 @@ CANCELLABLE = (
     ActionStatus.PENDING_RELEASE,
     ActionStatus.FAILED,
     ActionStatus.AWAITING_APPROVAL,
+)
+# The appeased line as committed (built once: every appeasement reads it).
+_LINE = (
+    select(Line).where(Line.id == bindparam("line_id")).execution_options(populate_existing=True)
 )
 
 
@@ -114,9 +118,7 @@ async def _plan(
     reason = pick(
         await reasons(session, ReasonKind.APPEASEMENT), request.reason, ["input", "reason"]
     )
-    line = await session.scalar(
-        select(Line).where(Line.id == request.line_id).execution_options(populate_existing=True)
-    )
+    line = await session.scalar(_LINE, {"line_id": request.line_id})
     assert line is not None
     # Not appeasable: cancelled (refused here), or nothing left (refused with the maximum below).
     if not appeasable(line) and line.status is LineStatus.CANCELLED:

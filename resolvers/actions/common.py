@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
@@ -44,7 +44,7 @@ async def lock_order(
     not exist or is outside the viewer's stores, VersionConflict when ``expected_version`` is
     stale. One statement when it succeeds: the UPDATE checks the store scope and the version
     and returns the row (on PostgreSQL after waiting for a concurrent writer of it)."""
-    locked = await _bump(session, viewer, Order.id == order_id, expected_version)
+    locked = await _bump(session, viewer, expected_version, order_id=order_id)
     if locked is not None:
         return locked
     order = await session.get(Order, order_id, populate_existing=True)
@@ -63,8 +63,7 @@ async def lock_order_of_line(
     """``lock_order`` for the order that holds ``line_id``, found by the same statement;
     NotFound ("No such line.") when the line does not exist or its order is in a store the
     viewer does not see, exactly as if it did not exist."""
-    of_line = select(Line.order_id).where(Line.id == line_id).scalar_subquery()
-    locked = await _bump(session, viewer, Order.id == of_line, expected_version)
+    locked = await _bump(session, viewer, expected_version, line_id=line_id)
     if locked is not None:
         return locked
     order_id = await session.scalar(select(Line.order_id).where(Line.id == line_id))
@@ -76,22 +75,52 @@ async def lock_order_of_line(
         raise NotFound("No such line.", field=field) from None
 
 
+# The version bump, built once per shape: by order or by line, with or without the viewer's
+# stores and the expected version (building a statement costs about as much as running it).
+_OF_LINE = select(Line.order_id).where(Line.id == bindparam("line_id")).scalar_subquery()
+_BUMPS: dict[tuple[bool, bool, bool], Update] = {}
+
+
+def _bump_statement(of_line: bool, scoped: bool, versioned: bool) -> Update:
+    key = (of_line, scoped, versioned)
+    stmt = _BUMPS.get(key)
+    if stmt is None:
+        conditions = [Order.id == (_OF_LINE if of_line else bindparam("order_id"))]
+        if scoped:
+            conditions.append(Order.store_id.in_(bindparam("stores", expanding=True)))
+        if versioned:
+            conditions.append(Order.version == bindparam("expected_version"))
+        stmt = _BUMPS[key] = (
+            update(Order)
+            .where(*conditions)
+            .values(version=Order.version + 1, updated_at=bindparam("now"))
+            .returning(Order)
+            .execution_options(populate_existing=True)
+        )
+    return stmt
+
+
 async def _bump(
-    session: AsyncSession, viewer: Viewer, which: Any, expected_version: int | None
+    session: AsyncSession,
+    viewer: Viewer,
+    expected_version: int | None,
+    *,
+    order_id: int | None = None,
+    line_id: int | None = None,
 ) -> Order | None:
-    conditions = [which]
     visible = viewer.visible_store_ids()
+    params: dict[str, Any] = {"now": utcnow()}
+    if line_id is not None:
+        params["line_id"] = line_id
+    else:
+        params["order_id"] = order_id
     if visible is not None:
-        conditions.append(Order.store_id.in_(sorted(visible)))
+        params["stores"] = sorted(visible)
     if expected_version is not None:
-        conditions.append(Order.version == expected_version)
-    return await session.scalar(
-        update(Order)
-        .where(*conditions)
-        .values(version=Order.version + 1, updated_at=utcnow())
-        .returning(Order)
-        .execution_options(populate_existing=True)
-    )
+        params["expected_version"] = expected_version
+    stmt = _bump_statement(line_id is not None, visible is not None, expected_version is not None)
+    locked: Order | None = await session.scalar(stmt, params)
+    return locked
 
 
 def check_comment(text: str | None, *, required: bool, limit: int, field: list[str]) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.money import Money, has_currency_precision, minor_units, tax_for
@@ -104,17 +104,19 @@ def queue_credit_note_cancelled(
     enqueue(session, Destination.PAYMENT, "credit_note_cancelled", payload, order.id)
 
 
+# Built once (every refunding action's answer reads them).
+_REFUNDS_OF_ACTION = (
+    select(Refund, Line)
+    .join(Line, Line.id == Refund.line_id)
+    .where(Refund.action_id == bindparam("action_id"))
+    .order_by(Line.number, Refund.id)
+)
+
+
 async def figures_of_action(session: AsyncSession, action: PostsalesAction) -> list[RefundFigures]:
     """The refunds of an action as committed: its refund rows, or, for a return still
     REQUESTED, what approving it would refund now (each line's remaining net + tax)."""
-    refunds = list(
-        await session.execute(
-            select(Refund, Line)
-            .join(Line, Line.id == Refund.line_id)
-            .where(Refund.action_id == action.id)
-            .order_by(Line.number, Refund.id)
-        )
-    )
+    refunds = list(await session.execute(_REFUNDS_OF_ACTION, {"action_id": action.id}))
     if refunds:
         c = action.currency
         return [

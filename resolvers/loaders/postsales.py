@@ -60,17 +60,20 @@ class ActionsByOrderLoader(SessionLoader[int, list[PostsalesAction]]):
         return grouped(keys, actions.values(), lambda a: a.order_id)
 
 
+_ACTION_LINES = (
+    select(PostsalesActionLine, Line)
+    .join(Line, Line.id == PostsalesActionLine.line_id)
+    .where(PostsalesActionLine.action_id.in_(bindparam("action_ids", expanding=True)))
+    .order_by(PostsalesActionLine.action_id, Line.number)
+)
+
+
 class ActionLinesLoader(SessionLoader[int, list[tuple[PostsalesActionLine, Line]]]):
     """The action-line rows (reason, new SKU) of each action, with their lines."""
 
     async def load_batch(
         self, session: AsyncSession, keys: list[int]
     ) -> list[list[tuple[PostsalesActionLine, Line]]]:
-        result = await session.execute(
-            select(PostsalesActionLine, Line)
-            .join(Line, Line.id == PostsalesActionLine.line_id)
-            .where(PostsalesActionLine.action_id.in_(keys))
-            .order_by(PostsalesActionLine.action_id, Line.number)
-        )
+        result = await session.execute(_ACTION_LINES, {"action_ids": keys})
         pairs = [(link, line) for link, line in result]
         return grouped(keys, pairs, lambda pair: pair[0].action_id)

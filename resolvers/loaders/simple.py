@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Customer, Order, Source, Store, User
@@ -13,9 +13,15 @@ from resolvers.loaders.base import SessionLoader, one_each
 
 class ByIdLoader(SessionLoader[int, Any]):
     model: ClassVar[Any]
+    # Built once per model (the first batch builds it).
+    _by_ids: ClassVar[Select[Any] | None] = None
 
     async def load_batch(self, session: AsyncSession, keys: list[int]) -> list[Any]:
-        rows = await session.scalars(select(self.model).where(self.model.id.in_(keys)))
+        stmt = type(self)._by_ids
+        if stmt is None:
+            ids: BindParameter[int] = bindparam("ids", expanding=True)
+            stmt = type(self)._by_ids = select(self.model).where(self.model.id.in_(ids))
+        rows = await session.scalars(stmt, {"ids": keys})
         return one_each(keys, rows, lambda row: row.id)
 
 

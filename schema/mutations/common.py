@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
@@ -132,6 +132,14 @@ async def change_order(
     return await load_outcome(info, outcome, refunds=refunds)
 
 
+# Built once (every action's answer reads it).
+_ACTION_AND_CREATOR = (
+    select(ActionRow, UserRow)
+    .outerjoin(UserRow, UserRow.id == ActionRow.created_by_id)
+    .where(ActionRow.id == bindparam("action_id"))
+)
+
+
 async def load_outcome(info: Info, outcome: Outcome, *, refunds: bool = False) -> Changed:
     """The order, action and new order of an outcome, read after the commit, in one session
     (with ``refunds``, the action's committed refunds too). A replayed outcome whose order the
@@ -149,11 +157,7 @@ async def load_outcome(info: Info, outcome: Outcome, *, refunds: bool = False) -
         if outcome.action_id is not None:
             # With its creator, whom every answer shows (the user loader needs no statement).
             found_action = (
-                await session.execute(
-                    select(ActionRow, UserRow)
-                    .outerjoin(UserRow, UserRow.id == ActionRow.created_by_id)
-                    .where(ActionRow.id == outcome.action_id)
-                )
+                await session.execute(_ACTION_AND_CREATOR, {"action_id": outcome.action_id})
             ).first()
             row = found_action[0] if found_action else None
             if found_action and found_action[1] is not None:
