@@ -10,7 +10,7 @@ schema/executor.py's; tests/test_executor.py compares both with Strawberry's ans
 from __future__ import annotations
 
 from inspect import isawaitable
-from typing import Any
+from typing import Any, NamedTuple
 
 import strawberry
 from graphql import GraphQLObjectType
@@ -95,7 +95,18 @@ def _node_id(resolver: Any, definition: Any, type_name: str, general: Any) -> An
                 return relay.GlobalID(type_name=type_name, node_id=str(value))
         return general(source, info)
 
+    # What schema/executor.py needs to answer the id in place, as a plain field.
+    node_id.node_of = NodeOf(origin, attribute, type_name)  # type: ignore[attr-defined]
     return node_id
+
+
+class NodeOf(NamedTuple):
+    """A Node type's id, as ``node_id`` builds it: for a source of exactly ``origin``,
+    ``GlobalID(type_name, str(<its attribute>))``."""
+
+    origin: type
+    attribute: str
+    type_name: str
 
 
 _SCALARS = (int, str, float, bool, strawberry.ID)

@@ -13,10 +13,16 @@ attribute and coerces it at once. Whatever is not the common case (the value is 
 non-null field, an exception, an awaitable, a value the scalar refuses) goes the ordinary
 way, which reads the attribute again and reports the error as graphql-core always does.
 
+Relay's ``id`` of a Node type is answered the same way: schema/direct_resolvers.py's
+``node_id`` says which attribute and type name it is built from, and a source of exactly
+that type gets its global id in place (a page has some 250 of them).
+
 One more, for the common case only: an object of a concrete type is completed by one call
-to ``execute_fields`` (``complete_value``). Resolvers called without Strawberry's generic
-chain are set when the schema is built: schema/direct_resolvers.py. tests/test_executor.py
-compares answers and errors with Strawberry's own for each.
+to ``execute_fields`` (``complete_value``), and so is each object of a list of them
+(``_complete_objects``: a page's edges and each order's lines, actions and entries).
+Resolvers called without Strawberry's generic chain are set when the schema is built:
+schema/direct_resolvers.py. tests/test_executor.py compares answers and errors with
+Strawberry's own for each.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from graphql import (
     GraphQLBoolean,
     GraphQLID,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLString,
@@ -35,8 +42,11 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.pyutils import Path, gather_with_cancel
+from strawberry.relay import GlobalID
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schema.direct_resolvers import NodeOf
 
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 
@@ -52,6 +62,9 @@ class PlainField(NamedTuple):
     # own coercion answers it (which searches the values one by one on every call).
     enum: type | None = None
     names: dict[Any, str] | None = None
+    # Relay's ``id`` of a Node type (schema/direct_resolvers.py ``node_id``): built from the
+    # attribute in place of a resolver call, for a source of exactly that type.
+    node: NodeOf | None = None
 
 
 # graphql-core's own scalars only (a schema may override a scalar's coercion).
@@ -69,6 +82,16 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
         found = {}
         for name, field in parent_type.fields.items():
             definition = (field.extensions or {}).get(_DEFINITION)
+            node = getattr(field.resolve, "node_of", None)
+            if (
+                isinstance(node, NodeOf)
+                and not field.args
+                and isinstance(field.type, GraphQLNonNull)
+            ):
+                leaf = field.type.of_type
+                if is_leaf_type(leaf):
+                    found[name] = PlainField(node.attribute, leaf, True, None, node=node)
+                continue
             if (
                 field.args
                 or definition is None
@@ -137,7 +160,12 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             for response_name, details, plain in plan:
                 if plain is not None:
-                    value = _plain_value(plain, source_value, is_awaitable)
+                    if plain.node is None:
+                        value = getattr(source_value, plain.attribute, Undefined)
+                        if type(value) is not plain.same:  # else its own output
+                            value = _completed(plain, value, is_awaitable)
+                    else:
+                        value = _node_id(plain, source_value, is_awaitable)
                     if value is not _ORDINARY:
                         results[response_name] = value
                         continue
@@ -190,7 +218,13 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
             object_type = return_type
             if type(object_type) is GraphQLNonNull:
                 object_type = object_type.of_type
-            if (
+            if type(object_type) is GraphQLList and type(result) is list:
+                completed = self._complete_objects(
+                    object_type, field_details_list, info, path, result
+                )
+                if completed is not _ORDINARY:
+                    return completed
+            elif (
                 type(object_type) is GraphQLObjectType
                 and result is not Undefined
                 and not isinstance(result, Exception)
@@ -207,6 +241,82 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _complete_objects(
+        self,
+        list_type: GraphQLList[Any],
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        items: list[Any],
+    ) -> Any:
+        """A list of objects of one concrete type (a page's edges, an order's lines, actions
+        and entries), each completed by one ``execute_fields``; _ORDINARY (graphql-core's way)
+        unless every item is an object of the type (no null, error or awaitable) and the field
+        is not streamed. Errors are reported as graphql-core's ``complete_iterable_value``
+        reports them."""
+        item_type = list_type.of_type
+        object_type = item_type.of_type if type(item_type) is GraphQLNonNull else item_type
+        if type(object_type) is not GraphQLObjectType or field_details_list[0].node.directives:
+            return _ORDINARY  # an interface, a union, a leaf; or perhaps @stream
+        is_awaitable = self.is_awaitable
+        is_type_of = object_type.is_type_of
+        for item in items:
+            if (
+                item is None
+                or isinstance(item, Exception)
+                or is_awaitable(item)
+                or (is_type_of is not None and is_type_of(item, info) is not True)
+            ):
+                return _ORDINARY
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return _ORDINARY
+        completed: list[Any] = []
+        awaitable_indices: list[int] = []
+        execute_fields = self.execute_fields
+        try:
+            for index, item in enumerate(items):
+                item_path = path.add_key(index, None)
+                try:
+                    value = execute_fields(object_type, item, item_path, grouped_field_set, None)
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                    value = None
+                else:
+                    if is_awaitable(value):
+                        value = self._settled_item(value, item_type, field_details_list, item_path)
+                        awaitable_indices.append(index)
+                completed.append(value)
+        except Exception:
+            if awaitable_indices:
+                self.settle_in_background([completed[i] for i in awaitable_indices])
+            raise
+        if not awaitable_indices:
+            return completed
+
+        async def get_completed() -> list[Any]:
+            if len(awaitable_indices) == 1:
+                index = awaitable_indices[0]
+                completed[index] = await completed[index]
+            else:
+                awaited = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
+                for index, value in zip(awaitable_indices, awaited, strict=True):
+                    completed[index] = value
+            return completed
+
+        return get_completed()
+
+    async def _settled_item(
+        self, value: Any, item_type: Any, field_details_list: Any, item_path: Path
+    ) -> Any:
+        try:
+            return await value
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+            return None
 
 
 _ORDINARY = object()
@@ -227,10 +337,28 @@ def _enum_names(leaf: Any) -> tuple[type | None, dict[Any, str] | None]:
     return wrapped, names
 
 
-def _plain_value(plain: PlainField, source: Any, is_awaitable: Any) -> Any:
-    """The completed value of a plain field, or _ORDINARY when the ordinary way must answer
-    (null on a non-null field, an exception, an awaitable, a value the scalar refuses)."""
-    value = getattr(source, plain.attribute, Undefined)
+def _node_id(plain: PlainField, source: Any, is_awaitable: Any) -> Any:
+    """A Node's completed global id, or _ORDINARY when the ordinary way must answer (a source
+    of another type, no id, a value the scalar refuses)."""
+    node = plain.node
+    assert node is not None
+    if type(source) is not node.origin:
+        return _ORDINARY
+    value = getattr(source, plain.attribute, None)
+    if value is None or isinstance(value, Exception) or is_awaitable(value):
+        return _ORDINARY
+    try:
+        return plain.leaf.coerce_output_value(
+            GlobalID(type_name=node.type_name, node_id=str(value))
+        )
+    except Exception:
+        return _ORDINARY  # the ordinary way reports it
+
+
+def _completed(plain: PlainField, value: Any, is_awaitable: Any) -> Any:
+    """The completed value of a plain field's attribute, or _ORDINARY when the ordinary way
+    must answer (null on a non-null field, an exception, an awaitable, a value the scalar
+    refuses)."""
     if type(value) is plain.same:
         return value
     if plain.names is not None and type(value) is plain.enum:

@@ -10,12 +10,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -40,6 +35,7 @@ from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
 from schema.text_inputs import TextInputs
+from schema.validation import TextValidationCache
 
 # Distinct documents whose parse and validation are remembered (the SPA sends a few dozen).
 DOCUMENT_CACHE_SIZE = 256
@@ -134,7 +130,8 @@ def build_schema() -> strawberry.Schema:
         SharedReads,
         # After QueryCost: it may replace the rules QueryCost added (schema/exposure.py).
         SchemaExposure,
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        # Keyed on the text, not the document (schema/validation.py).
+        lambda: TextValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         # Refuses text no database can store, in any argument, before anything runs.
         TextInputs,
         RequestBudget,

@@ -127,6 +127,11 @@ class Query:
         return list(_items())
 
     @strawberry.field
+    def maybe_items(self) -> list[Item | None]:
+        # a null among objects: the list goes graphql-core's way
+        return [_items()[0], None]
+
+    @strawberry.field
     def item(self) -> Item:
         return _items()[0]
 
@@ -145,7 +150,9 @@ class Query:
         # a place of the wrong type (its is_type_of refuses it) and a subclass of Place
         good, _ = _items()
         wrong = Box(label="wrong", item=good, place=good)  # type: ignore[arg-type]
-        return [wrong, Box(label="sub", item=good, place=SubPlace(code="s1", name="S"))]
+        # and a place without its NodeID value
+        nameless = Box(label="none", item=good, place=Place(code=None, name="N"))  # type: ignore[arg-type]
+        return [wrong, Box(label="sub", item=good, place=SubPlace(code="s1", name="S")), nameless]
 
 
 class Upper(SchemaExtension):
@@ -182,6 +189,9 @@ QUERIES = [
     "{ boxes { label item { name missing } } }",
     "{ boxes { place { ... on Place { id } ...on Node { id } } } }",
     "{ oddBoxes { label place { id name } } }",
+    "{ maybeItems { name later } }",
+    "{ items { name later missing } }",
+    "{ boxes { item { later } } }",
 ]
 
 
@@ -203,7 +213,7 @@ def test_csdesk_schema_uses_the_shortcuts() -> None:
     assert schema.execution_context_class is CsdeskExecutor
     order = schema._schema.get_type("Order")
     plain = set(plain_fields(order))  # type: ignore[arg-type]
-    assert {"number", "status", "version", "purchasedAt"} <= plain
+    assert {"number", "status", "version", "purchasedAt", "id"} <= plain
     # resolvers called directly, not through Strawberry's chain: without arguments, with
     # scalar arguments, and relay's id
     fields = order.fields  # type: ignore[union-attr]
@@ -219,5 +229,27 @@ def test_the_test_schema_uses_every_shortcut() -> None:
     assert item.fields["pick"].resolve.__name__ == "call_arguments"  # type: ignore[union-attr]
     assert item.fields["paint"].resolve.__module__ != "schema.direct_resolvers"  # type: ignore[union-attr]
     assert place.fields["id"].resolve.__name__ == "node_id"  # type: ignore[union-attr]
+    # and the executor answers it in place, as a plain field of a Place
+    assert plain_fields(place)["id"].node is not None  # type: ignore[arg-type]
     # an enum's names are looked up, not searched for
     assert plain_fields(item)["colour"].names == {Colour.RED: "RED", Colour.BLUE: "BLUE"}  # type: ignore[arg-type]
+
+
+async def test_lists_of_objects_skip_graphql_cores_list_completion(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, fast = _schemas([])
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("completed item by item by graphql-core")
+
+    monkeypatch.setattr(CsdeskExecutor, "complete_iterable_value", refused)
+    found = await fast.execute("{ boxes { label item { name later } } items { name } }")
+    assert not found.errors, found.errors
+    assert found.data == {
+        "boxes": [
+            {"label": "one", "item": {"name": "a", "later": "a!"}},
+            {"label": "two", "item": {"name": "b", "later": "b!"}},
+        ],
+        "items": [{"name": "a"}, {"name": "b"}],
+    }
