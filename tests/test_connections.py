@@ -84,7 +84,7 @@ class _Pings:
         async def counted(conn: object, query: str, *args: object, **kwargs: object) -> object:
             if query == "SELECT 1":
                 self.count += 1
-            return await execute(conn, query, *args, **kwargs)  # type: ignore[arg-type]
+            return await execute(conn, query, *args, **kwargs)
 
         monkeypatch.setattr(asyncpg.Connection, "execute", counted)
 
