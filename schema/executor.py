@@ -28,11 +28,13 @@ Strawberry's own for each.
 from __future__ import annotations
 
 import enum
+from base64 import b64encode
 from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLBoolean,
     GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -65,6 +67,8 @@ class PlainField(NamedTuple):
     # Relay's ``id`` of a Node type (schema/direct_resolvers.py ``node_id``): built from the
     # attribute in place of a resolver call, for a source of exactly that type.
     node: NodeOf | None = None
+    # Int: a Python int in the 32-bit range is its own output.
+    integer: bool = False
 
 
 # graphql-core's own scalars only (a schema may override a scalar's coercion).
@@ -89,7 +93,7 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
                 and isinstance(field.type, GraphQLNonNull)
             ):
                 leaf = field.type.of_type
-                if is_leaf_type(leaf):
+                if is_leaf_type(leaf) and _base64_ids(leaf, node.type_name):
                     found[name] = PlainField(node.attribute, leaf, True, None, node=node)
                 continue
             if (
@@ -108,7 +112,13 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
                 same = next((t for scalar, t in _SAME if scalar is field_type), None)
                 enum_class, names = _enum_names(field_type)
                 found[name] = PlainField(
-                    definition.python_name, field_type, non_null, same, enum_class, names
+                    definition.python_name,
+                    field_type,
+                    non_null,
+                    same,
+                    enum_class,
+                    names,
+                    integer=field_type is GraphQLInt,
                 )
         _plain[parent_type] = found
     return found
@@ -320,6 +330,8 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 _ORDINARY = object()
+# GraphQL's Int is 32 bits; graphql-core refuses others.
+_MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 
 
 def _enum_names(leaf: Any) -> tuple[type | None, dict[Any, str] | None]:
@@ -347,12 +359,18 @@ def _node_id(plain: PlainField, source: Any, is_awaitable: Any) -> Any:
     value = getattr(source, plain.attribute, None)
     if value is None or isinstance(value, Exception) or is_awaitable(value):
         return _ORDINARY
+    # str(GlobalID(type_name, str(value))), as the ID scalar answers it (_base64_ids)
+    return b64encode(f"{node.type_name}:{value}".encode()).decode()
+
+
+def _base64_ids(leaf: Any, type_name: str) -> bool:
+    """True when ``leaf`` answers a global id as relay's base64 of "<type>:<id>" (the ID
+    scalar, unless a schema overrides it): the executor then encodes ids itself."""
     try:
-        return plain.leaf.coerce_output_value(
-            GlobalID(type_name=node.type_name, node_id=str(value))
-        )
+        answer = leaf.coerce_output_value(GlobalID(type_name=type_name, node_id="1"))
     except Exception:
-        return _ORDINARY  # the ordinary way reports it
+        return False
+    return bool(answer == b64encode(f"{type_name}:1".encode()).decode())
 
 
 def _completed(plain: PlainField, value: Any, is_awaitable: Any) -> Any:
@@ -360,6 +378,8 @@ def _completed(plain: PlainField, value: Any, is_awaitable: Any) -> Any:
     must answer (null on a non-null field, an exception, an awaitable, a value the scalar
     refuses)."""
     if type(value) is plain.same:
+        return value
+    if plain.integer and type(value) is int and _MIN_INT <= value <= _MAX_INT:
         return value
     if plain.names is not None and type(value) is plain.enum:
         name = plain.names.get(value)

@@ -40,6 +40,7 @@ class Item:
     ratio: float
     missing: str  # None on the "broken" item: a non-null field answering null
     wrong: int  # a string on the "broken" item: a value the scalar refuses
+    big: int  # beyond GraphQL's 32 bits on the "broken" item, a bool on the good one
     secret: str = strawberry.field(default="s", permission_classes=[Denied])
 
     @strawberry.field
@@ -107,7 +108,16 @@ class SubPlace(Place):
 
 
 def _items() -> list[Item]:
-    good = Item(name="a", note=None, colour=Colour.RED, count=1, ratio=0.5, missing="m", wrong=1)
+    good = Item(
+        name="a",
+        note=None,
+        colour=Colour.RED,
+        count=1,
+        ratio=0.5,
+        missing="m",
+        wrong=1,
+        big=True,
+    )
     broken = Item(
         name="b",
         note="n",
@@ -116,6 +126,7 @@ def _items() -> list[Item]:
         ratio=1.5,
         missing=None,  # type: ignore[arg-type]
         wrong="x",  # type: ignore[arg-type]
+        big=2**40,
     )
     return [good, broken]
 
@@ -177,6 +188,7 @@ QUERIES = [
     "{ items { name note colour count ratio shout where parentName later } }",
     "{ items { name missing } }",
     "{ items { name wrong } }",
+    "{ items { name count big } }",
     "{ items { name fails } }",
     "{ item { name secret } }",
     "{ item { name guarded } }",
