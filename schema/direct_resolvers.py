@@ -159,6 +159,8 @@ def _direct(
         def call_self(source: Any, info: Any) -> Any:
             return function(source)
 
+        # schema/executor.py calls it in place when it answers an object (an address, an amount)
+        call_self.self_function = function  # type: ignore[attr-defined]
         return call_self
 
     if as_self and not by_name and info_name is not None:

@@ -71,6 +71,17 @@ class PlainField(NamedTuple):
     integer: bool = False
 
 
+class ObjectField(NamedTuple):
+    """A field whose resolver needs only its source (schema/direct_resolvers.py ``call_self``:
+    ``Order.billingAddress``, ``Order.grandTotal``) and answers an object of a concrete type:
+    called in place, its object completed at once."""
+
+    function: Any
+    object_type: GraphQLObjectType
+    origin: type
+    return_type: Any
+
+
 # graphql-core's own scalars only (a schema may override a scalar's coercion).
 _SAME = ((GraphQLString, str), (GraphQLID, str), (GraphQLBoolean, bool))
 
@@ -124,6 +135,29 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
     return found
 
 
+_objects: dict[GraphQLObjectType, dict[str, ObjectField]] = {}
+
+
+def object_fields(parent_type: GraphQLObjectType) -> dict[str, ObjectField]:
+    """The fields of ``parent_type`` answered by a source-only resolver with an object of a
+    concrete Strawberry type."""
+    found = _objects.get(parent_type)
+    if found is None:
+        found = {}
+        for name, field in parent_type.fields.items():
+            function = getattr(field.resolve, "self_function", None)
+            object_type = field.type
+            if isinstance(object_type, GraphQLNonNull):
+                object_type = object_type.of_type
+            if function is None or field.args or type(object_type) is not GraphQLObjectType:
+                continue
+            origin = getattr((object_type.extensions or {}).get(_DEFINITION), "origin", None)
+            if isinstance(origin, type):
+                found[name] = ObjectField(function, object_type, origin, field.type)
+        _objects[parent_type] = found
+    return found
+
+
 class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, with plain scalar fields read and coerced in one step."""
 
@@ -132,9 +166,10 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # A schema extension with a ``resolve`` hook must see every field: no shortcut then.
         self._shortcut = manager is None or not manager.middlewares
-        # Per (object type, selection): which fields are plain. graphql-core memoizes a
-        # selection's grouped field set, so the 50 orders of a page share one plan; the plan
-        # keeps its field set alive so that its id is not reused during the request.
+        # Per (object type, selection): which fields are plain or source-only objects.
+        # graphql-core memoizes a selection's grouped field set, so the 50 orders of a page
+        # share one plan; the plan keeps its field set alive so that its id is not reused
+        # during the request.
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, list[Any] | None]] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[Any] | None:
@@ -142,11 +177,17 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(key)
         if cached is None:
             plain = plain_fields(parent_type)
+            objects = object_fields(parent_type)
             plan = [
-                (name, details, plain.get(details[0].node.name.value))
+                (
+                    name,
+                    details,
+                    plain.get(details[0].node.name.value),
+                    objects.get(details[0].node.name.value),
+                )
                 for name, details in grouped_field_set.items()
             ]
-            cached = (grouped_field_set, plan if any(p[2] for p in plan) else None)
+            cached = (grouped_field_set, plan if any(p[2] or p[3] for p in plan) else None)
             self._plans[key] = cached
         return cached[1]
 
@@ -168,8 +209,17 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, details, plain in plan:
-                if plain is not None:
+            for response_name, details, plain, computed in plan:
+                if computed is not None and position_context is None:
+                    result = self._computed_object(
+                        computed, parent_type, source_value, details, path, response_name
+                    )
+                    if result is not _ORDINARY:
+                        results[response_name] = result
+                        if is_awaitable(result):
+                            awaitable_fields.append(response_name)
+                        continue
+                elif plain is not None:
                     if plain.node is None:
                         value = getattr(source_value, plain.attribute, Undefined)
                         if type(value) is not plain.same:  # else its own output
@@ -251,6 +301,41 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _computed_object(
+        self,
+        computed: ObjectField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        details: Any,
+        path: Path | None,
+        response_name: str,
+    ) -> Any:
+        """The completed object of a source-only resolver (``ObjectField``), or _ORDINARY when
+        graphql-core's way must answer (the resolver raised, or did not answer an object of
+        exactly its type: null, an awaitable, another class)."""
+        try:
+            value = computed.function(source)
+        except Exception:
+            return _ORDINARY  # called again the ordinary way, which reports the error
+        if type(value) is not computed.origin:
+            return _ORDINARY
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            computed.object_type, details
+        )
+        if new_defer_usages:
+            return _ORDINARY
+        field_path = Path(path, response_name, parent_type.name)
+        try:
+            completed = self.execute_fields(
+                computed.object_type, value, field_path, grouped_field_set, None
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, computed.return_type, details, field_path)
+            return None
+        if self.is_awaitable(completed):
+            return self._settled_item(completed, computed.return_type, details, field_path)
+        return completed
 
     def _complete_objects(
         self,

@@ -14,7 +14,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 
 from schema.direct_resolvers import shortcut_resolvers
-from schema.executor import CsdeskExecutor, plain_fields
+from schema.executor import CsdeskExecutor, object_fields, plain_fields
 from schema.schema import build_schema
 
 
@@ -101,6 +101,23 @@ class Box:
     label: str
     item: Item
     place: Place | None
+
+    # resolvers of the source alone that answer objects (called in place by the executor)
+    @strawberry.field
+    def copy(self) -> Item:
+        return self.item
+
+    @strawberry.field
+    def maybe_place(self) -> Place | None:
+        return self.place
+
+    @strawberry.field
+    def broken(self) -> Item | None:
+        raise ValueError("no item")
+
+    @strawberry.field
+    def lost(self) -> Item:
+        return None  # type: ignore[return-value]
 
 
 class SubPlace(Place):
@@ -202,6 +219,10 @@ QUERIES = [
     "{ boxes { place { ... on Place { id } ...on Node { id } } } }",
     "{ oddBoxes { label place { id name } } }",
     "{ maybeItems { name later } }",
+    "{ boxes { label copy { name later } maybePlace { id name } broken { name } } }",
+    "{ boxes { copy { name missing } } }",
+    "{ boxes { label lost { name } } }",
+    "{ oddBoxes { label maybePlace { id name } copy { colour } } }",
     "{ items { name later missing } }",
     "{ boxes { item { later } } }",
 ]
@@ -243,6 +264,8 @@ def test_the_test_schema_uses_every_shortcut() -> None:
     assert place.fields["id"].resolve.__name__ == "node_id"  # type: ignore[union-attr]
     # and the executor answers it in place, as a plain field of a Place
     assert plain_fields(place)["id"].node is not None  # type: ignore[arg-type]
+    box = fast._schema.get_type("Box")
+    assert set(object_fields(box)) == {"copy", "maybePlace", "broken", "lost"}  # type: ignore[arg-type]
     # an enum's names are looked up, not searched for
     assert plain_fields(item)["colour"].names == {Colour.RED: "RED", Colour.BLUE: "BLUE"}  # type: ignore[arg-type]
 
