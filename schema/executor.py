@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import enum
 from base64 import b64encode
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -73,8 +74,8 @@ class PlainField(NamedTuple):
 
 class ObjectField(NamedTuple):
     """A field whose resolver needs only its source (schema/direct_resolvers.py ``call_self``:
-    ``Order.billingAddress``, ``Order.grandTotal``) and answers an object of a concrete type:
-    called in place, its object completed at once."""
+    ``Order.billingAddress``, ``Order.grandTotal``), or a plain attribute (``OrderEdge.node``),
+    that answers an object of a concrete type: called in place, its object completed at once."""
 
     function: Any
     object_type: GraphQLObjectType
@@ -96,7 +97,7 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
     if found is None:
         found = {}
         for name, field in parent_type.fields.items():
-            definition = (field.extensions or {}).get(_DEFINITION)
+            definition: Any = (field.extensions or {}).get(_DEFINITION)
             node = getattr(field.resolve, "node_of", None)
             if (
                 isinstance(node, NodeOf)
@@ -107,14 +108,7 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
                 if is_leaf_type(leaf) and _base64_ids(leaf, node.type_name):
                     found[name] = PlainField(node.attribute, leaf, True, None, node=node)
                 continue
-            if (
-                field.args
-                or definition is None
-                or not definition.is_basic_field  # no resolver, no field extension
-                # Strawberry's own basic path (no exception handler wraps it)
-                or getattr(field.resolve, "__name__", None) != "_get_basic_result"
-                or definition.default_resolver is not getattr
-            ):
+            if not _basic(field, definition):
                 continue
             field_type, non_null = field.type, False
             if isinstance(field_type, GraphQLNonNull):
@@ -135,17 +129,32 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
     return found
 
 
+def _basic(field: Any, definition: Any) -> bool:
+    """A field Strawberry answers with ``getattr(source, <its Python name>)``: no arguments,
+    no resolver, no field extension, no exception handler (its ``_get_basic_result``)."""
+    return not (
+        field.args
+        or definition is None
+        or not definition.is_basic_field
+        or getattr(field.resolve, "__name__", None) != "_get_basic_result"
+        or definition.default_resolver is not getattr
+    )
+
+
 _objects: dict[GraphQLObjectType, dict[str, ObjectField]] = {}
 
 
 def object_fields(parent_type: GraphQLObjectType) -> dict[str, ObjectField]:
-    """The fields of ``parent_type`` answered by a source-only resolver with an object of a
-    concrete Strawberry type."""
+    """The fields of ``parent_type`` answered with an object of a concrete Strawberry type by a
+    source-only resolver or by a plain attribute (an edge's node)."""
     found = _objects.get(parent_type)
     if found is None:
         found = {}
         for name, field in parent_type.fields.items():
+            definition: Any = (field.extensions or {}).get(_DEFINITION)
             function = getattr(field.resolve, "self_function", None)
+            if function is None and _basic(field, definition):
+                function = attrgetter(definition.python_name)
             object_type = field.type
             if isinstance(object_type, GraphQLNonNull):
                 object_type = object_type.of_type
