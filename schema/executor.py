@@ -256,16 +256,7 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
 
-        async def get_results() -> dict[str, Any]:
-            if len(awaitable_fields) == 1:
-                field = awaitable_fields[0]
-                results[field] = await results[field]
-            else:
-                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
-                results.update(zip(awaitable_fields, awaited, strict=True))
-            return results
-
-        return get_results()
+        return _awaited(results, awaitable_fields)
 
     def complete_value(
         self,
@@ -401,17 +392,7 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_indices:
             return completed
 
-        async def get_completed() -> list[Any]:
-            if len(awaitable_indices) == 1:
-                index = awaitable_indices[0]
-                completed[index] = await completed[index]
-            else:
-                awaited = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
-                for index, value in zip(awaitable_indices, awaited, strict=True):
-                    completed[index] = value
-            return completed
-
-        return get_completed()
+        return _awaited(completed, awaitable_indices)
 
     async def _settled_item(
         self, value: Any, item_type: Any, field_details_list: Any, item_path: Path
@@ -424,6 +405,20 @@ class CsdeskExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 _ORDINARY = object()
+
+
+async def _awaited(answers: Any, keys: list[Any]) -> Any:
+    """``answers`` (an object's fields by name, a list's items by index) with the awaitables at
+    ``keys`` awaited: one alone, several gathered, as graphql-core settles them."""
+    if len(keys) == 1:
+        answers[keys[0]] = await answers[keys[0]]
+    else:
+        awaited = await gather_with_cancel(*(answers[key] for key in keys))
+        for key, value in zip(keys, awaited, strict=True):
+            answers[key] = value
+    return answers
+
+
 # GraphQL's Int is 32 bits; graphql-core refuses others.
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 
