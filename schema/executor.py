@@ -19,7 +19,9 @@ that type gets its global id in place (a page has some 250 of them).
 
 One more, for the common case only: an object of a concrete type is completed by one call
 to ``execute_fields`` (``complete_value``), and so is each object of a list of them
-(``_complete_objects``: a page's edges and each order's lines, actions and entries).
+(``_complete_objects``: a page's edges and each order's lines, actions and entries) and the
+object that a resolver of the source alone or a plain attribute answers (``object_fields``:
+an order's addresses and amounts, an edge's node).
 Resolvers called without Strawberry's generic chain are set when the schema is built:
 schema/direct_resolvers.py. tests/test_executor.py compares answers and errors with
 Strawberry's own for each.
