@@ -22,7 +22,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from bench import cases as C
-from bench import database, report, runner
+from bench import database, floor, report, runner
 from bench.raw.db import RawDatabase
 from bench.servers import serve
 
@@ -242,12 +242,25 @@ async def _throughputs(
     result: dict[str, Any],
     tag: str,
 ) -> None:
-    """The queue page (newest first) and the detail page with --clients clients."""
-    for case in reads:
-        if case.group not in ("queue", "detail") or not equal[case.name]:
-            continue
-        if case.group == "queue" and "newest" not in case.name:
-            continue
+    """The queue page (newest first) and the detail page with --clients clients, each with
+    its ceiling (bench/floor.py): a signed-in one-field query's throughput (measured first,
+    csdesk alone) and graphql-core alone over the page's answer."""
+    pages = [
+        case
+        for case in reads
+        if equal[case.name]
+        and (case.group == "detail" or (case.group == "queue" and "newest" in case.name))
+    ]
+    if not pages:
+        return
+    name = f"{floor.VIEWER.name}, {args.clients} clients"
+    say(f"{tag} throughput: {name}")
+    (rv,) = await runner.throughput(
+        [a], token, floor.VIEWER.body, clients=args.clients, seconds=args.seconds, rounds=1
+    )
+    viewer = rv.summary()
+    result["throughput"].append({"name": name, "csdesk": viewer, "raw": None, "ratio": None})
+    for case in pages:
         name = f"{case.name.split(' (')[0]}, {args.clients} clients"
         say(f"{tag} throughput: {name}")
         ra, rb = await runner.throughput(
@@ -260,7 +273,17 @@ async def _throughputs(
         )
         sa, sb = ra.summary(), rb.summary()
         ratio = report.ratio(sb["req_per_s"], sa["req_per_s"])
-        result["throughput"].append({"name": name, "csdesk": sa, "raw": sb, "ratio": ratio})
+        alone = floor.graphql_alone_ms(case, (await runner.ask(a, token, case.body())).body)
+        result["throughput"].append(
+            {
+                "name": name,
+                "csdesk": sa,
+                "raw": sb,
+                "ratio": ratio,
+                "graphql_core_alone_ms": alone,
+                "ceiling_req_per_s": floor.ceiling(viewer["req_per_s"], alone),
+            }
+        )
 
 
 async def _writes(

@@ -54,14 +54,20 @@ def table(result: dict[str, Any]) -> str:
         )
     if result["throughput"]:
         out += ["", f"{'throughput (ratio = raw / csdesk)':{width}}  {'csdesk req/s':>12}  "
-                f"{'raw req/s':>10}  {'ratio':>6}  {'errors':>6}"]  # fmt: skip
+                f"{'raw req/s':>10}  {'ratio':>6}  {'errors':>6}  {'ceiling':>8}"]  # fmt: skip
         for row in result["throughput"]:
             c, r = row["csdesk"], row["raw"] or {}
             errors = c["errors"] + (r.get("errors") or 0)
+            ceiling = row.get("ceiling_req_per_s")
             out.append(
                 f"{row['name']:{width}}  {c['req_per_s']:>12.1f}  "
                 f"{(r.get('req_per_s') if r else None) or '-':>10}  "
-                f"{_x(row.get('ratio')):>6}  {errors:>6}"
+                f"{_x(row.get('ratio')):>6}  {errors:>6}  {_ms(ceiling):>8}"
+            )
+        if any(row.get("ceiling_req_per_s") for row in result["throughput"]):
+            out.append(
+                "ceiling: req/s one process could serve at most, 1 / (1 / signed-in viewer "
+                "req/s + graphql-core alone over the page's answer); see bench/floor.py"
             )
     return "\n".join(out)
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench import cases
+from bench import cases, floor
 from bench.raw.app import RawApp
 from bench.raw.render import gid
 from bench.runner import ask, check, deep_cursor, login
@@ -200,3 +200,27 @@ async def test_raw_telephone_search_matches_the_address_phones_like_csdesk(db: D
         result = await check(c, r, token, case)
         assert result.equal, result.detail
         assert json.loads(result.csdesk.body)["data"]["orders"]["totalCount"] == 2
+
+
+async def test_the_floor_executes_the_pages_over_csdesks_answers(db: Database) -> None:
+    """bench/floor.py: graphql-core alone gives each page's answer back from its JSON (so it
+    times the same work), refuses an answer it does not reproduce, and the ceiling it derives
+    is below both of its parts."""
+    async with _apps(db) as (c, _, raw):
+        token = await login(c, "agent", "agent")
+        fixtures = await cases.fixtures(raw.db, "agent", SEED_ORDERS)
+        pages = [
+            case for case in cases.read_cases(fixtures, None) if case.group in ("queue", "detail")
+        ]
+        assert {case.group for case in pages} == {"queue", "detail"}
+        for case in pages:
+            answer = (await ask(c, token, case.body())).body
+            assert floor.graphql_alone_ms(case, answer, repeat=3, warmup=0) > 0
+        tampered = json.loads(answer)
+        tampered["data"]["extra"] = 1
+        with pytest.raises(ValueError, match="does not give it back"):
+            floor.graphql_alone_ms(pages[-1], json.dumps(tampered).encode(), repeat=1, warmup=0)
+        viewer = await ask(c, token, floor.VIEWER.body())
+        assert json.loads(viewer.body)["data"] == {"viewer": {"username": "agent"}}
+    assert floor.ceiling(400.0, 2.5) == 200.0
+    assert floor.ceiling(0.0, 2.5) is None
