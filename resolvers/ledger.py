@@ -18,6 +18,7 @@ on both engines. For the same reason a refund's gross is computed by the databas
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import Numeric, bindparam, func, literal, select, update
@@ -85,6 +86,7 @@ async def draw(
     status: RefundStatus = RefundStatus.REQUESTED,
     field: list[str] | None = None,
     seen: Decimal | None = None,
+    with_it: Sequence[object] = (),
 ) -> Refund:
     """Take ``net`` from the line's remaining net and record the refund (net, tax at the
     line's rate rounded half-even, gross). AmountExceedsRefundable when less is left.
@@ -92,7 +94,8 @@ async def draw(
     ``seen``: the remaining net the caller has just read in this transaction (an action's
     checks read the line after locking its order); the first round tries it without a read
     of its own. A stale value only fails the compare-and-set, and a refusal always comes
-    from a value read by the round that refuses."""
+    from a value read by the round that refuses. ``with_it``: rows of the caller's to add
+    with the refund, written by the same flush (each flush is a unit of work's overhead)."""
     net = quantize(net, currency)
     for _round in range(MAX_ROUNDS):
         left = seen if seen is not None and seen >= net else await remaining(session, line.id)
@@ -125,6 +128,7 @@ async def draw(
         currency=currency,
     )
     session.add(refund)
+    session.add_all(with_it)
     await session.flush()
     # The database stored its own sum; in Decimal it is net + tax exactly, which is what the
     # rest of this transaction reads (no SELECT to fetch it back).

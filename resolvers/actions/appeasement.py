@@ -169,10 +169,8 @@ async def create_appeasement(
         comment=plan.comment,
         approval_reason=plan.approval.value if plan.approval else None,
     )
-    session.add(
-        PostsalesActionLine(action_id=action.id, line_id=line.id, reason_code=plan.reason.code)
-    )
     # The guarded draw is what makes the ledger safe; the check in _plan only words the error.
+    # The action's line is added after it: its INSERT goes with the refund's, in one flush.
     refund = await ledger.draw(
         session,
         line,
@@ -184,6 +182,9 @@ async def create_appeasement(
         status=RefundStatus.RESERVED if waits else RefundStatus.REQUESTED,
         field=AMOUNT,
         seen=line.refundable_net,
+        with_it=[
+            PostsalesActionLine(action_id=action.id, line_id=line.id, reason_code=plan.reason.code)
+        ],
     )
     what = f"Appeasement of {plan.amount} on line {line.number} ({plan.reason.label})"
     add_history(
