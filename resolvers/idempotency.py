@@ -14,18 +14,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from core.db import Database
 from core.money import canonical_amount
-from models import IdempotencyRecord, InboundEvent
+from models import IdempotencyRecord, InboundEvent, Line, PostsalesActionLine, Refund
 from resolvers.errors import DomainError, EventIdReused, IdempotencyKeyReused, ValidationFailed
 
 MAX_KEY_LENGTH = 128
@@ -52,12 +52,41 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class Written:
+    """Rows a run wrote for its action, each with its line, as it committed them: its answer
+    shows them without reading them back. Never stored with a key: a replay reads."""
+
+    action_lines: tuple[tuple[PostsalesActionLine, Line], ...] = ()
+    refunds: tuple[tuple[Refund, Line], ...] = ()
+
+    def complete(self) -> bool:
+        """Every column of every row holds its value (none left unloaded or expired by a
+        flush): only then can the answer show them as they are."""
+        for pair in (*self.action_lines, *self.refunds):
+            for row in pair:
+                state = inspect(row)
+                if state.unloaded & set(state.mapper.column_attrs.keys()):
+                    return False
+        return True
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What a successful order action did, by id: enough to answer it again on replay."""
 
     order_id: int
     action_id: int | None = None
     new_order_id: int | None = None
+    # What this run wrote (not kept with the key: a replay has none and reads).
+    written: Written | None = field(default=None, compare=False, repr=False)
+
+    def stored(self) -> dict[str, Any]:
+        """What the key's record keeps of it: the ids."""
+        return {
+            "order_id": self.order_id,
+            "action_id": self.action_id,
+            "new_order_id": self.new_order_id,
+        }
 
 
 def _canonical(value: object) -> str:
@@ -84,9 +113,11 @@ async def run_once(
     slot: Slot | None,
     request_digest: str,
     work: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
+    committed: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """``work``'s answer, run in one write transaction; with a slot, at most once per key
-    (a replay returns the stored answer)."""
+    (a replay returns the stored answer). ``committed`` is called when the answer is that
+    of a run of ``work`` here, just committed (not a replay, not an attempt rolled back)."""
     for _attempt in range(ATTEMPTS):
         try:
             async with db.write() as session:
@@ -106,6 +137,8 @@ async def run_once(
                 if claim is not None:
                     claim.response = answer
                 await session.commit()
+                if committed is not None:
+                    committed()
                 return answer
         except IntegrityError:
             if slot is None:
@@ -144,10 +177,17 @@ async def run_action(
             ),
         )
 
-    async def work(session: AsyncSession) -> dict[str, Any]:
-        return asdict(await action(session))
+    latest: list[Outcome] = []  # the latest attempt's
+    fresh: list[Outcome] = []  # the attempt that committed
 
-    return Outcome(**await run_once(db, slot, digest(operation, request), work))
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        latest[:] = [await action(session)]
+        return latest[0].stored()
+
+    stored = await run_once(
+        db, slot, digest(operation, request), work, committed=lambda: fresh.extend(latest)
+    )
+    return fresh[0] if fresh else Outcome(**stored)
 
 
 async def handle_event(

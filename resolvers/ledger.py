@@ -126,6 +126,9 @@ async def draw(
         # Summed by the database, the way the CHECK constraint sums it (see the docstring).
         gross=literal(net, MONEY) + literal(tax, MONEY),
         currency=currency,
+        # Set, though empty, so that an answer can show the row as written (Written).
+        retry_of_id=None,
+        failure_reason=None,
     )
     session.add(refund)
     session.add_all(with_it)

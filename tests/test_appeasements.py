@@ -19,11 +19,13 @@ from models.enums import (
     RefundKind,
     RefundStatus,
 )
+from resolvers.idempotency import Written
 from schema.ids import encode as encode_id
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, StatementLog
 from tests.postsales import (
     APPEASE,
     CANCEL_APPEASEMENT,
+    REFUND,
     Made,
     made_order,
     rows,
@@ -385,3 +387,66 @@ async def test_a_replay_returns_the_first_answer_and_another_input_is_refused(
     assert other["__typename"] == "IdempotencyKeyReused"
     assert other["field"] == ["input", "idempotencyKey"]
     assert await snapshot(db) == before
+
+
+FULL_ACTION = """id kind status amount { amount currency } reason comment createdAt updatedAt
+  createdBy { username displayName } lines { id number status refundableAmount { amount } }
+  actionLines { line { id number } reason disposition receivedAt newSku }
+  refunds { kind status net { amount } tax { amount } gross { amount } line { number } }"""
+
+
+async def test_the_answer_shows_what_the_appeasement_wrote_without_reading_it_back(
+    db: Database, gql: GraphQLClient, sql_log: StatementLog
+) -> None:
+    """The action's lines and refund in the answer are the rows just written (no SELECT of
+    them after the commit), and they are what a later read of the action shows."""
+    made = await made_order(db)
+    await gql.login("agent")
+    query = f"""mutation($input: AppeasementCreateInput!) {{ appeasementCreate(input: $input) {{
+      __typename ... on AppeasementCreateSuccess {{
+        action {{ {FULL_ACTION} }} refund {{ {REFUND} }} }} }} }}"""
+    sql_log.statements.clear()
+    payload = {"lineId": made.lines[2], "amount": "5.00", "reason": "LATE_DELIVERY"}
+    answer = success(
+        (await gql.data(query, {"input": payload}))["appeasementCreate"], "AppeasementCreateSuccess"
+    )
+    read_back = [
+        s
+        for s in sql_log.statements
+        if s.lstrip().upper().startswith("SELECT")
+        and ("FROM refund" in s or "FROM postsales_action_line" in s)
+    ]
+    assert read_back == []
+    later = await gql.data(
+        f"query($id: ID!) {{ node(id: $id) {{ ... on PostsalesAction {{ {FULL_ACTION} }} }} }}",
+        {"id": answer["action"]["id"]},
+    )
+    assert answer["action"] == later["node"]
+    assert answer["refund"] == {
+        "line": {"id": made.lines[2], "number": 2},
+        "net": {"amount": "5.00", "currency": "GBP"},
+        "tax": {"amount": "1.00"},
+        "gross": {"amount": "6.00"},
+        "remainingRefundable": {"amount": "95.00"},
+    }
+
+
+async def test_rows_with_a_column_not_loaded_are_read_back_instead(
+    db: Database, gql: GraphQLClient
+) -> None:
+    """``Written.complete``: rows are shown as they were written only when every column holds
+    its value; one left expired (or never loaded) sends the answer to read them."""
+    made = await made_order(db)
+    await gql.login("agent")
+    success(await appease(gql, made, 2, "5.00"), "AppeasementCreateSuccess")
+    async with db.read() as session:
+        refund, line = (
+            await session.execute(
+                select(Refund, Line)
+                .join(Line, Line.id == Refund.line_id)
+                .where(Refund.order_id == made.id)
+            )
+        ).one()
+        assert Written(refunds=((refund, line),)).complete()
+        session.expire(refund, ["net"])
+        assert not Written(refunds=((refund, line),)).complete()

@@ -44,7 +44,7 @@ from resolvers.errors import (
     LineNotEligible,
     NotFound,
 )
-from resolvers.idempotency import Outcome
+from resolvers.idempotency import Outcome, Written
 from resolvers.journal import add_history
 from resolvers.limits import ApprovalReason, authority
 from resolvers.reasons import ReasonKind, pick, reasons
@@ -169,8 +169,17 @@ async def create_appeasement(
         comment=plan.comment,
         approval_reason=plan.approval.value if plan.approval else None,
     )
+    # Every column set (None included), so that the answer can show the row as written.
+    link = PostsalesActionLine(
+        action_id=action.id,
+        line_id=line.id,
+        reason_code=plan.reason.code,
+        new_sku_id=None,
+        received_at=None,
+        disposition=None,
+    )
     # The guarded draw is what makes the ledger safe; the check in _plan only words the error.
-    # The action's line is added after it: its INSERT goes with the refund's, in one flush.
+    # The action's line is added with the refund: one flush writes both.
     refund = await ledger.draw(
         session,
         line,
@@ -182,9 +191,7 @@ async def create_appeasement(
         status=RefundStatus.RESERVED if waits else RefundStatus.REQUESTED,
         field=AMOUNT,
         seen=line.refundable_net,
-        with_it=[
-            PostsalesActionLine(action_id=action.id, line_id=line.id, reason_code=plan.reason.code)
-        ],
+        with_it=[link],
     )
     what = f"Appeasement of {plan.amount} on line {line.number} ({plan.reason.label})"
     add_history(
@@ -211,7 +218,11 @@ async def create_appeasement(
     )
     if not waits:
         queue_credit_note(session, order, refund, line)
-    return Outcome(order_id=order.id, action_id=action.id)
+    return Outcome(
+        order_id=order.id,
+        action_id=action.id,
+        written=Written(action_lines=((link, line),), refunds=((refund, line),)),
+    )
 
 
 async def cancel_appeasement(

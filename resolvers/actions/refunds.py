@@ -4,6 +4,7 @@ notes queued for the payment system."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -113,22 +114,27 @@ _REFUNDS_OF_ACTION = (
 )
 
 
+def refund_figures(refunds: Iterable[tuple[Refund, Line]], currency: str) -> list[RefundFigures]:
+    """Refund rows with their lines as figures, by line number (as an action lists them)."""
+    c = currency
+    return [
+        RefundFigures(
+            line,
+            Money.of(r.net, c),
+            Money.of(r.tax, c),
+            Money.of(r.gross, c),
+            Money.of(line.refundable_net, c),
+        )
+        for r, line in sorted(refunds, key=lambda pair: (pair[1].number, pair[0].id))
+    ]
+
+
 async def figures_of_action(session: AsyncSession, action: PostsalesAction) -> list[RefundFigures]:
     """The refunds of an action as committed: its refund rows, or, for a return still
     REQUESTED, what approving it would refund now (each line's remaining net + tax)."""
     refunds = list(await session.execute(_REFUNDS_OF_ACTION, {"action_id": action.id}))
     if refunds:
-        c = action.currency
-        return [
-            RefundFigures(
-                line,
-                Money.of(r.net, c),
-                Money.of(r.tax, c),
-                Money.of(r.gross, c),
-                Money.of(line.refundable_net, c),
-            )
-            for r, line in refunds
-        ]
+        return refund_figures(((r, line) for r, line in refunds), action.currency)
     if (
         action.kind is not ActionKind.RETURN
         or action.status is not ActionStatus.REQUESTED

@@ -18,7 +18,7 @@ from auth.viewer import Viewer
 from models import Order as OrderRow
 from models import PostsalesAction as ActionRow
 from models import User as UserRow
-from resolvers.actions.refunds import figures_of_action
+from resolvers.actions.refunds import figures_of_action, refund_figures
 from resolvers.errors import NotFound
 from resolvers.idempotency import Outcome, run_action
 from resolvers.limits import ApprovalReason
@@ -163,8 +163,19 @@ async def load_outcome(info: Info, outcome: Outcome, *, refunds: bool = False) -
             if found_action and found_action[1] is not None:
                 info.context.loaders.user.prime(found_action[1].id, found_action[1])
             action = PostsalesAction.from_row(row, info) if row else None
+            # What this run wrote for the action is shown as it committed it (a replay reads).
+            written = outcome.written if outcome.written and outcome.written.complete() else None
+            if written is not None and row is not None:
+                info.context.loaders.action_lines.prime(
+                    row.id, sorted(written.action_lines, key=lambda pair: pair[1].number)
+                )
             if refunds and row is not None:
-                figures = [RefundBreakdown.of(f) for f in await figures_of_action(session, row)]
+                found_figures = (
+                    refund_figures(written.refunds, row.currency)
+                    if written is not None
+                    else await figures_of_action(session, row)
+                )
+                figures = [RefundBreakdown.of(f) for f in found_figures]
         new_order = None
         if outcome.new_order_id is not None:
             new = await find_order(session, viewer, order_id=outcome.new_order_id)
