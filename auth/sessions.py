@@ -127,10 +127,12 @@ class Lifetimes:
 
 @dataclass(frozen=True)
 class Signed:
-    """The viewer a token signs in, and whether its ``last_used_at`` is due a refresh."""
+    """The viewer a token signs in, and whether its ``last_used_at`` is due a refresh; with
+    the user's row as read (it primes the request's user loader)."""
 
     viewer: Viewer
     touch_due: bool
+    user: User | None = None
 
 
 async def viewer_for_token(
@@ -158,6 +160,7 @@ async def viewer_for_token(
     return Signed(
         viewer=viewer_of(user, role, store_ids, token_row.id),
         touch_due=now - token_row.last_used_at > TOUCH_INTERVAL,
+        user=user,
     )
 
 

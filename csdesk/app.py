@@ -32,6 +32,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from auth.sessions import (
     COOKIE_NAME,
     Lifetimes,
+    Signed,
     token_from_headers,
     touch,
     viewer_for_token,
@@ -117,11 +118,14 @@ class CsdeskGraphQL(GraphQL[Context, None]):
                 if self.connections[held.user_id] <= 0:
                     del self.connections[held.user_id]
 
-    async def _viewer(
-        self, token: str | None, reads: RequestReads | None = None
-    ) -> ViewerData | None:
-        """The viewer a token signs in, read on the request's held session when given (a
-        query's reads go on after it on the same connection)."""
+    async def _viewer(self, token: str | None) -> ViewerData | None:
+        """The viewer a token signs in (a WebSocket connection's)."""
+        signed = await self._signed(token)
+        return signed.viewer if signed is not None else None
+
+    async def _signed(self, token: str | None, reads: RequestReads | None = None) -> Signed | None:
+        """The sign-in of a token, read on the request's held session when given (a query's
+        reads go on after it on the same connection)."""
         if not token:
             return None
         try:
@@ -141,7 +145,7 @@ class CsdeskGraphQL(GraphQL[Context, None]):
             if reads is not None:
                 await reads.close()  # hold no connection while the touch waits for one
             await self._touch(signed.viewer.token_id)
-        return signed.viewer
+        return signed
 
     async def _touch(self, token_id: int) -> None:
         """Refresh the session's last use in a short write of its own, after the read that
@@ -205,15 +209,15 @@ class CsdeskGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         reads = RequestReads(self.database.read)
+        signed: Signed | None = None
         if isinstance(request, WebSocket):  # signed in by on_ws_connect
-            viewer = None
             response = None
         else:
             # Held until the operation shows whether it writes (schema/extensions.py
             # SharedReads) and let go of when the request ends, whatever it did (_http).
             request.state.csdesk_reads = reads
             reads.hold()
-            viewer = await self._viewer(
+            signed = await self._signed(
                 token_from_headers(
                     request.headers.get("authorization"), request.cookies.get(COOKIE_NAME)
                 ),
@@ -224,10 +228,11 @@ class CsdeskGraphQL(GraphQL[Context, None]):
             response=response,
             settings=self.settings,
             db=self.database,
-            viewer=viewer,
+            viewer=signed.viewer if signed is not None else None,
             loaders=Loaders.build(reads),
             reads=reads,
             request_id=current_request_id() or new_request_id(),
+            viewer_row=signed.user if signed is not None else None,
         )
 
     def encode_json(self, data: object) -> bytes:

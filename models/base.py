@@ -5,9 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    MetaData,
+    Numeric,
+    String,
+    TypeDecorator,
+    inspect,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase
 
@@ -76,3 +85,24 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+R = TypeVar("R", bound=Base)
+
+
+def whole_row(model: type[R], **values: Any) -> R:
+    """A new row of ``model`` with every column given a value: ``values``, and None for each
+    nullable column without a default that they leave out. Once flushed, such a row holds
+    all its columns (a column never set is left unloaded by the flush), so that an answer
+    can show it as written without reading it back (resolvers.idempotency.Written)."""
+    for attribute in inspect(model).column_attrs:
+        key, column = attribute.key, attribute.columns[0]
+        if (
+            key not in values
+            and column.nullable
+            and not column.primary_key
+            and column.default is None
+            and column.server_default is None
+        ):
+            values[key] = None
+    return model(**values)

@@ -25,7 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.viewer import Viewer
 from core.db import Database
 from core.money import canonical_amount
-from models import IdempotencyRecord, InboundEvent, Line, PostsalesActionLine, Refund
+from models import (
+    IdempotencyRecord,
+    InboundEvent,
+    Line,
+    Order,
+    PostsalesAction,
+    PostsalesActionLine,
+    Refund,
+)
 from resolvers.errors import DomainError, EventIdReused, IdempotencyKeyReused, ValidationFailed
 
 MAX_KEY_LENGTH = 128
@@ -53,20 +61,25 @@ class Slot:
 
 @dataclass(frozen=True)
 class Written:
-    """Rows a run wrote for its action, each with its line, as it committed them: its answer
+    """What a run that created an action wrote, as it committed it: the order (locked, its
+    version bumped), the action, all its lines and refunds, each with its line. Its answer
     shows them without reading them back. Never stored with a key: a replay reads."""
 
+    order: Order
+    action: PostsalesAction
     action_lines: tuple[tuple[PostsalesActionLine, Line], ...] = ()
     refunds: tuple[tuple[Refund, Line], ...] = ()
 
     def complete(self) -> bool:
         """Every column of every row holds its value (none left unloaded or expired by a
-        flush): only then can the answer show them as they are."""
+        flush: models.base.whole_row): only then can the answer show them as they are."""
+        rows: list[object] = [self.order, self.action]
         for pair in (*self.action_lines, *self.refunds):
-            for row in pair:
-                state = inspect(row)
-                if state.unloaded & set(state.mapper.column_attrs.keys()):
-                    return False
+            rows.extend(pair)
+        for row in rows:
+            state = inspect(row)
+            if state.unloaded & set(state.mapper.column_attrs.keys()):
+                return False
         return True
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.db import rows_changed
 from core.money import Money, quantize, tax_for
 from models import Line, Refund
-from models.base import MONEY, utcnow
+from models.base import MONEY, utcnow, whole_row
 from models.enums import RefundKind, RefundStatus
 from resolvers.errors import AmountExceedsRefundable
 
@@ -115,7 +115,8 @@ async def draw(
     else:  # every round lost to another writer (tests/test_ledger_interleavings.py)
         raise RuntimeError(f"line {line.id}: the ledger stayed contended; try again")
     tax = tax_for(net, line.tax_rate, currency)
-    refund = Refund(
+    refund = whole_row(
+        Refund,
         order_id=order_id,
         line_id=line.id,
         action_id=action_id,
@@ -126,9 +127,6 @@ async def draw(
         # Summed by the database, the way the CHECK constraint sums it (see the docstring).
         gross=literal(net, MONEY) + literal(tax, MONEY),
         currency=currency,
-        # Set, though empty, so that an answer can show the row as written (Written).
-        retry_of_id=None,
-        failure_reason=None,
     )
     session.add(refund)
     session.add_all(with_it)

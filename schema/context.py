@@ -20,6 +20,7 @@ from auth.permissions import Unauthenticated
 from auth.viewer import Viewer
 from core.config import Settings
 from core.db import Database
+from models import User as UserRow
 from resolvers.loaders import Loaders
 from resolvers.loaders.reads import RequestReads
 
@@ -59,7 +60,18 @@ class Context:
     # WebSocket connections: connection_init's payload, and the connection's subscriptions.
     connection_params: dict[str, Any] | None = None
     live: LiveConnection = field(default_factory=lambda: LiveConnection())
+    # The viewer's user row as the sign-in read it: every set of loaders starts with it, so
+    # that showing the viewer (an action's creator, a history entry's actor) reads nothing.
+    viewer_row: UserRow | None = field(default=None, repr=False)
     _zone: ZoneInfo | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._prime_viewer()
+
+    def _prime_viewer(self) -> None:
+        row = self.viewer_row
+        if row is not None and self.viewer is not None and row.id == self.viewer.user_id:
+            self.loaders.user.prime(row.id, row)
 
     def read(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
         """A read session for a resolver: the request's shared one, in its turn, when the
@@ -80,6 +92,7 @@ class Context:
             self.loaders = Loaders.build(self.reads)
         else:
             self.loaders = Loaders.build(self.db.read)
+        self._prime_viewer()
 
     def viewer_or_raise(self) -> Viewer:
         """The signed-in viewer; UNAUTHENTICATED when nobody is (fields guarded by a

@@ -390,20 +390,34 @@ async def test_a_replay_returns_the_first_answer_and_another_input_is_refused(
 
 
 FULL_ACTION = """id kind status amount { amount currency } reason comment createdAt updatedAt
-  createdBy { username displayName } lines { id number status refundableAmount { amount } }
+  noRefund approvalReason decidedAt decisionComment createdBy { username displayName }
+  lines { id number status refundableAmount { amount } }
   actionLines { line { id number } reason disposition receivedAt newSku }
   refunds { kind status net { amount } tax { amount } gross { amount } line { number } }"""
+FULL_ORDER = """id number version status orderType currency language vatCountry purchasedAt
+  reference amountDue { amount } grandTotal { amount } netTotal { amount } tax { amount }
+  shippingRefundableAmount { amount } shippingAddress { name line1 city postalCode country }
+  lines { id number status refundableAmount { amount } }
+  history(last: 1) { kind message actor { username } details { net { amount } reason lineNumbers } }"""
+# The statements that read back what an appeasement wrote: the order by id, the action by
+# id, its refunds and its lines.
+READ_BACK = (
+    'WHERE "order".id =',
+    "WHERE postsales_action.id =",
+    "WHERE refund.action_id =",
+    "WHERE postsales_action_line.action_id IN",
+)
 
 
 async def test_the_answer_shows_what_the_appeasement_wrote_without_reading_it_back(
     db: Database, gql: GraphQLClient, sql_log: StatementLog
 ) -> None:
-    """The action's lines and refund in the answer are the rows just written (no SELECT of
-    them after the commit), and they are what a later read of the action shows."""
+    """The order, the action, its lines and its refund in the answer are the rows just
+    written (none is read back after the commit), and they are what later reads show."""
     made = await made_order(db)
     await gql.login("agent")
     query = f"""mutation($input: AppeasementCreateInput!) {{ appeasementCreate(input: $input) {{
-      __typename ... on AppeasementCreateSuccess {{
+      __typename ... on AppeasementCreateSuccess {{ order {{ {FULL_ORDER} }}
         action {{ {FULL_ACTION} }} refund {{ {REFUND} }} }} }} }}"""
     sql_log.statements.clear()
     payload = {"lineId": made.lines[2], "amount": "5.00", "reason": "LATE_DELIVERY"}
@@ -413,14 +427,15 @@ async def test_the_answer_shows_what_the_appeasement_wrote_without_reading_it_ba
     read_back = [
         s
         for s in sql_log.statements
-        if s.lstrip().upper().startswith("SELECT")
-        and ("FROM refund" in s or "FROM postsales_action_line" in s)
+        if s.lstrip().upper().startswith("SELECT") and any(w in s for w in READ_BACK)
     ]
     assert read_back == []
     later = await gql.data(
-        f"query($id: ID!) {{ node(id: $id) {{ ... on PostsalesAction {{ {FULL_ACTION} }} }} }}",
-        {"id": answer["action"]["id"]},
+        f"""query($id: ID!, $number: String!) {{ order(number: $number) {{ {FULL_ORDER} }}
+          node(id: $id) {{ ... on PostsalesAction {{ {FULL_ACTION} }} }} }}""",
+        {"id": answer["action"]["id"], "number": answer["order"]["number"]},
     )
+    assert answer["order"] == later["order"]
     assert answer["action"] == later["node"]
     assert answer["refund"] == {
         "line": {"id": made.lines[2], "number": 2},
@@ -440,13 +455,16 @@ async def test_rows_with_a_column_not_loaded_are_read_back_instead(
     await gql.login("agent")
     success(await appease(gql, made, 2, "5.00"), "AppeasementCreateSuccess")
     async with db.read() as session:
-        refund, line = (
+        order, action, refund, line = (
             await session.execute(
-                select(Refund, Line)
+                select(Order, PostsalesAction, Refund, Line)
+                .join(PostsalesAction, PostsalesAction.order_id == Order.id)
+                .join(Refund, Refund.action_id == PostsalesAction.id)
                 .join(Line, Line.id == Refund.line_id)
-                .where(Refund.order_id == made.id)
+                .where(Order.id == made.id)
             )
         ).one()
-        assert Written(refunds=((refund, line),)).complete()
+        assert Written(order, action, refunds=((refund, line),)).complete()
         session.expire(refund, ["net"])
-        assert not Written(refunds=((refund, line),)).complete()
+        assert not Written(order, action, refunds=((refund, line),)).complete()
+        assert not Written(order, PostsalesAction(order_id=order.id)).complete()

@@ -24,7 +24,7 @@ from auth.viewer import Viewer
 from core.db import rows_changed
 from core.money import Money
 from models import Line, Order, PostsalesAction, PostsalesActionLine, Reason, Refund
-from models.base import utcnow
+from models.base import utcnow, whole_row
 from models.enums import ActionKind, ActionStatus, HistoryKind, LineStatus, RefundKind, RefundStatus
 from resolvers import ledger
 from resolvers.actions.common import check_comment, lock_order_of_line, open_action
@@ -169,14 +169,8 @@ async def create_appeasement(
         comment=plan.comment,
         approval_reason=plan.approval.value if plan.approval else None,
     )
-    # Every column set (None included), so that the answer can show the row as written.
-    link = PostsalesActionLine(
-        action_id=action.id,
-        line_id=line.id,
-        reason_code=plan.reason.code,
-        new_sku_id=None,
-        received_at=None,
-        disposition=None,
+    link = whole_row(
+        PostsalesActionLine, action_id=action.id, line_id=line.id, reason_code=plan.reason.code
     )
     # The guarded draw is what makes the ledger safe; the check in _plan only words the error.
     # The action's line is added with the refund: one flush writes both.
@@ -221,7 +215,9 @@ async def create_appeasement(
     return Outcome(
         order_id=order.id,
         action_id=action.id,
-        written=Written(action_lines=((link, line),), refunds=((refund, line),)),
+        written=Written(
+            order=order, action=action, action_lines=((link, line),), refunds=((refund, line),)
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.viewer import Viewer
 from models import Line, Order, PostsalesAction
-from models.base import utcnow
+from models.base import utcnow, whole_row
 from models.enums import ActionKind, ActionStatus
 from resolvers.errors import CommentInvalid, NotFound, VersionConflict
 from resolvers.orders import visible_to
@@ -149,7 +149,8 @@ async def open_action(
     """A new post-sales action on ``order``, created by the viewer now (flushed, so it has an
     id); ``fields`` set the rest (amount, reason_code, comment, return_source_id, …)."""
     now = utcnow()
-    action = PostsalesAction(
+    action = whole_row(
+        PostsalesAction,
         order_id=order.id,
         store_id=order.store_id,
         kind=kind,

@@ -20,7 +20,7 @@ from models import PostsalesAction as ActionRow
 from models import User as UserRow
 from resolvers.actions.refunds import figures_of_action, refund_figures
 from resolvers.errors import NotFound
-from resolvers.idempotency import Outcome, run_action
+from resolvers.idempotency import Outcome, Written, run_action
 from resolvers.limits import ApprovalReason
 from resolvers.orders import find_order
 from schema.context import Info
@@ -142,12 +142,17 @@ _ACTION_AND_CREATOR = (
 
 async def load_outcome(info: Info, outcome: Outcome, *, refunds: bool = False) -> Changed:
     """The order, action and new order of an outcome, read after the commit, in one session
-    (with ``refunds``, the action's committed refunds too). A replayed outcome whose order the
-    viewer no longer sees (their stores changed) is NotFound."""
+    (with ``refunds``, the action's committed refunds too); or, for a run that created an
+    action and wrote everything its answer shows (``Written``), those rows as it committed
+    them, with no statement. A replayed outcome whose order the viewer no longer sees (their
+    stores changed) is NotFound."""
     viewer = info.context.viewer
     # The write has committed: the answer is read by new loaders, in one session begun
     # after it (a second mutation of the same operation must not see the first's cache).
     await info.context.after_write()
+    written = outcome.written
+    if written is not None and outcome.new_order_id is None and written.complete():
+        return _as_written(info, outcome, written, refunds=refunds)
     async with info.context.read() as session:
         found = await find_order(session, viewer, order_id=outcome.order_id)
         if found is None:
@@ -163,24 +168,32 @@ async def load_outcome(info: Info, outcome: Outcome, *, refunds: bool = False) -
             if found_action and found_action[1] is not None:
                 info.context.loaders.user.prime(found_action[1].id, found_action[1])
             action = PostsalesAction.from_row(row, info) if row else None
-            # What this run wrote for the action is shown as it committed it (a replay reads).
-            written = outcome.written if outcome.written and outcome.written.complete() else None
-            if written is not None and row is not None:
-                info.context.loaders.action_lines.prime(
-                    row.id, sorted(written.action_lines, key=lambda pair: pair[1].number)
-                )
             if refunds and row is not None:
-                found_figures = (
-                    refund_figures(written.refunds, row.currency)
-                    if written is not None
-                    else await figures_of_action(session, row)
-                )
-                figures = [RefundBreakdown.of(f) for f in found_figures]
+                figures = [RefundBreakdown.of(f) for f in await figures_of_action(session, row)]
         new_order = None
         if outcome.new_order_id is not None:
             new = await find_order(session, viewer, order_id=outcome.new_order_id)
             new_order = Order.loaded(new, info) if new else None
     return Changed(Order.loaded(found, info), action, new_order, outcome, figures)
+
+
+def _as_written(info: Info, outcome: Outcome, written: Written, *, refunds: bool) -> Changed:
+    """The answer of a run from the rows it wrote: the order, the action, its lines and
+    refunds prime the new loaders; its creator, the viewer, is primed from the sign-in."""
+    loaders = info.context.loaders
+    order, action = written.order, written.action
+    loaders.order.prime(order.id, order)
+    loaders.action_lines.prime(
+        action.id, sorted(written.action_lines, key=lambda pair: pair[1].number)
+    )
+    figures = (
+        [RefundBreakdown.of(f) for f in refund_figures(written.refunds, action.currency)]
+        if refunds
+        else []
+    )
+    return Changed(
+        Order.from_row(order, info), PostsalesAction.from_row(action, info), None, outcome, figures
+    )
 
 
 class Planned(Protocol):
