@@ -62,18 +62,21 @@ class Slot:
 @dataclass(frozen=True)
 class Written:
     """What a run that created an action wrote, as it committed it: the order (locked, its
-    version bumped), the action, all its lines and refunds, each with its line. Its answer
-    shows them without reading them back. Never stored with a key: a replay reads."""
+    version bumped), the action, all its lines and refunds, each with its line, and the
+    order's lines when the run read them all after the lock. Its answer shows them without
+    reading them back. Never stored with a key: a replay reads."""
 
     order: Order
     action: PostsalesAction
     action_lines: tuple[tuple[PostsalesActionLine, Line], ...] = ()
     refunds: tuple[tuple[Refund, Line], ...] = ()
+    # Every line of the order, as the run left them (empty: the answer reads them).
+    lines: tuple[Line, ...] = ()
 
     def complete(self) -> bool:
         """Every column of every row holds its value (none left unloaded or expired by a
         flush: models.base.whole_row): only then can the answer show them as they are."""
-        rows: list[object] = [self.order, self.action]
+        rows: list[object] = [self.order, self.action, *self.lines]
         for pair in (*self.action_lines, *self.refunds):
             rows.extend(pair)
         for row in rows:

@@ -398,11 +398,13 @@ FULL_ORDER = """id number version status orderType currency language vatCountry 
   reference amountDue { amount } grandTotal { amount } netTotal { amount } tax { amount }
   shippingRefundableAmount { amount } shippingAddress { name line1 city postalCode country }
   lines { id number status refundableAmount { amount } }
-  history(last: 1) { kind message actor { username } details { net { amount } reason lineNumbers } }"""
-# The statements that read back what an appeasement wrote: the order by id, the action by
-# id, its refunds and its lines.
+  history(last: 1) {
+    kind message actor { username } details { net { amount } reason lineNumbers } }"""
+# The statements that read back what an appeasement wrote: the order by id and its lines,
+# the action by id, its refunds and its lines.
 READ_BACK = (
     'WHERE "order".id =',
+    "WHERE line.order_id IN",
     "WHERE postsales_action.id =",
     "WHERE refund.action_id =",
     "WHERE postsales_action_line.action_id IN",

@@ -61,9 +61,13 @@ CANCELLABLE = (
     ActionStatus.FAILED,
     ActionStatus.AWAITING_APPROVAL,
 )
-# The appeased line as committed (built once: every appeasement reads it).
-_LINE = (
-    select(Line).where(Line.id == bindparam("line_id")).execution_options(populate_existing=True)
+# The order's lines as committed, the appeased one among them (built once: every appeasement
+# reads them; the answer shows them all).
+_LINES = (
+    select(Line)
+    .where(Line.order_id == bindparam("order_id"))
+    .order_by(Line.number)
+    .execution_options(populate_existing=True)
 )
 
 
@@ -89,6 +93,8 @@ class AppeasementPlan:
     # Why it needs a second user's approval (None: it does not), and the sentence saying so.
     approval: ApprovalReason | None = None
     approval_note: str = ""
+    # Every line of the order, ``line`` among them.
+    lines: tuple[Line, ...] = ()
 
 
 async def _plan(
@@ -118,8 +124,8 @@ async def _plan(
     reason = pick(
         await reasons(session, ReasonKind.APPEASEMENT), request.reason, ["input", "reason"]
     )
-    line = await session.scalar(_LINE, {"line_id": request.line_id})
-    assert line is not None
+    lines = tuple(await session.scalars(_LINES, {"order_id": order.id}))
+    line = next(found for found in lines if found.id == request.line_id)
     # Not appeasable: cancelled (refused here), or nothing left (refused with the maximum below).
     if not appeasable(line) and line.status is LineStatus.CANCELLED:
         raise LineNotEligible(
@@ -140,7 +146,7 @@ async def _plan(
     power = await authority(session, viewer, order.currency, lock=lock)
     approval = power.needs_approval(amount)
     note = power.explain(approval) if approval else ""
-    return AppeasementPlan(order, line, amount, reason, comment, refund, approval, note)
+    return AppeasementPlan(order, line, amount, reason, comment, refund, approval, note, lines)
 
 
 async def preview_appeasement(
@@ -216,7 +222,11 @@ async def create_appeasement(
         order_id=order.id,
         action_id=action.id,
         written=Written(
-            order=order, action=action, action_lines=((link, line),), refunds=((refund, line),)
+            order=order,
+            action=action,
+            action_lines=((link, line),),
+            refunds=((refund, line),),
+            lines=plan.lines,
         ),
     )
 

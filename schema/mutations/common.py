@@ -178,11 +178,14 @@ async def load_outcome(info: Info, outcome: Outcome, *, refunds: bool = False) -
 
 
 def _as_written(info: Info, outcome: Outcome, written: Written, *, refunds: bool) -> Changed:
-    """The answer of a run from the rows it wrote: the order, the action, its lines and
-    refunds prime the new loaders; its creator, the viewer, is primed from the sign-in."""
+    """The answer of a run from the rows it wrote: the order (and its lines), the action, its
+    lines and refunds prime the new loaders; its creator, the viewer, is primed from the
+    sign-in."""
     loaders = info.context.loaders
     order, action = written.order, written.action
     loaders.order.prime(order.id, order)
+    if written.lines:
+        loaders.lines_by_order.prime(order.id, sorted(written.lines, key=lambda line: line.number))
     loaders.action_lines.prime(
         action.id, sorted(written.action_lines, key=lambda pair: pair[1].number)
     )
