@@ -128,17 +128,17 @@ class CsdeskGraphQL(GraphQL[Context, None]):
         reads go on after it on the same connection)."""
         if not token:
             return None
-        try:
-            async with reads() if reads is not None else self.database.read() as session:
-                signed = await viewer_for_token(session, token, self.lifetimes)
-        except DBAPIError as error:
-            # The first statement of a request found its pooled connection dropped (the
-            # server restarted inside core.db's ping window): SQLAlchemy has replaced the
-            # pool's connections since, so the sign-in is read once more on a new one.
-            if not error.connection_invalidated:
-                raise
-            async with reads() if reads is not None else self.database.read() as session:
-                signed = await viewer_for_token(session, token, self.lifetimes)
+        for last in (False, True):
+            try:
+                async with reads() if reads is not None else self.database.read() as session:
+                    signed = await viewer_for_token(session, token, self.lifetimes)
+                break
+            except DBAPIError as error:
+                # The first statement of a request found its pooled connection dropped (the
+                # server restarted inside core.db's ping window): SQLAlchemy has replaced the
+                # pool's connections since, so the sign-in is read once more on a new one.
+                if last or not error.connection_invalidated:
+                    raise
         if signed is None:
             return None
         if signed.touch_due and signed.viewer.token_id is not None:
