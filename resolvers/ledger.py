@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import Numeric, bindparam, func, literal, select, update
+from sqlalchemy import Numeric, Table, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -43,16 +44,19 @@ _REMAINING = (
     .where(Line.id == bindparam("line_id"))
     .execution_options(populate_existing=True)
 )
+# On the table, not the mapped class: the ORM's bulk UPDATE path adds nothing here (the
+# caller sets the line's value itself) but its cost.
+_LINES = cast(Table, Line.__table__)
 _COMPARE_AND_SET = (
-    update(Line)
+    update(_LINES)
     .where(
-        Line.id == bindparam("line_id"),
+        _LINES.c.id == bindparam("line_id"),
         # Typed as a plain NUMERIC: bound as the column's NUMERIC(18, 4), PostgreSQL would
         # round the tolerance away.
-        func.abs(Line.refundable_net - bindparam("seen", type_=MONEY)) < literal(SAME, Numeric()),
+        func.abs(_LINES.c.refundable_net - bindparam("seen", type_=MONEY))
+        < literal(SAME, Numeric()),
     )
     .values(refundable_net=bindparam("new_net", type_=MONEY))
-    .execution_options(synchronize_session=False)
 )
 
 

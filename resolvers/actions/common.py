@@ -11,10 +11,11 @@ writes that do not go through an order lock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from auth.viewer import Viewer
 from models import Line, Order, PostsalesAction
@@ -77,25 +78,31 @@ async def lock_order_of_line(
 
 # The version bump, built once per shape: by order or by line, with or without the viewer's
 # stores and the expected version (building a statement costs about as much as running it).
+# A Core UPDATE … RETURNING loaded as Order rows: the ORM's bulk UPDATE path around the same
+# SQL cost a twentieth of an appeasement's time.
+_ORDERS = cast(Table, Order.__table__)
 _OF_LINE = select(Line.order_id).where(Line.id == bindparam("line_id")).scalar_subquery()
-_BUMPS: dict[tuple[bool, bool, bool], Update] = {}
+_BUMPS: dict[tuple[bool, bool, bool], ExecutableReturnsRows] = {}
 
 
-def _bump_statement(of_line: bool, scoped: bool, versioned: bool) -> Update:
+def _bump_statement(of_line: bool, scoped: bool, versioned: bool) -> ExecutableReturnsRows:
     key = (of_line, scoped, versioned)
     stmt = _BUMPS.get(key)
     if stmt is None:
-        conditions = [Order.id == (_OF_LINE if of_line else bindparam("order_id"))]
+        c = _ORDERS.c
+        conditions = [c.id == (_OF_LINE if of_line else bindparam("order_id"))]
         if scoped:
-            conditions.append(Order.store_id.in_(bindparam("stores", expanding=True)))
+            conditions.append(c.store_id.in_(bindparam("stores", expanding=True)))
         if versioned:
-            conditions.append(Order.version == bindparam("expected_version"))
-        stmt = _BUMPS[key] = (
-            update(Order)
+            conditions.append(c.version == bindparam("expected_version"))
+        bump = (
+            update(_ORDERS)
             .where(*conditions)
-            .values(version=Order.version + 1, updated_at=bindparam("now"))
-            .returning(Order)
-            .execution_options(populate_existing=True)
+            .values(version=c.version + 1, updated_at=bindparam("now"))
+            .returning(*_ORDERS.c)
+        )
+        stmt = _BUMPS[key] = (
+            select(Order).from_statement(bump).execution_options(populate_existing=True)
         )
     return stmt
 
