@@ -10,12 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import HistoryEntry, User
 from resolvers.loaders.base import SessionLoader, grouped
 from resolvers.loaders.reads import SessionFactory
+from resolvers.loaders.rows import Records
 from resolvers.loaders.simple import UserLoader
+
+# Entries and their actors as records (resolvers.loaders.rows): a page shows them.
+_ENTRY = Records(HistoryEntry)
+_ACTOR = Records(User)
 
 
 def _with_actors(stmt: Select[Any]) -> Select[Any]:
     return (
-        stmt.add_columns(User)
+        stmt.add_columns(*_ACTOR.columns)
         .outerjoin(User, User.id == HistoryEntry.actor_user_id)
         .order_by(HistoryEntry.order_id, HistoryEntry.at, HistoryEntry.id)
     )
@@ -24,7 +29,7 @@ def _with_actors(stmt: Select[Any]) -> Select[Any]:
 # Built once (a page's loaders run them with new parameters): every entry of the orders, and
 # the newest ``last`` of each.
 _EVERY = _with_actors(
-    select(HistoryEntry).where(HistoryEntry.order_id.in_(bindparam("order_ids", expanding=True)))
+    select(*_ENTRY.columns).where(HistoryEntry.order_id.in_(bindparam("order_ids", expanding=True)))
 )
 _RANK = (
     func.row_number()
@@ -40,7 +45,7 @@ _RANKED = (
     .subquery()
 )
 _NEWEST = _with_actors(
-    select(HistoryEntry)
+    select(*_ENTRY.columns)
     .join(_RANKED, _RANKED.c.id == HistoryEntry.id)
     .where(_RANKED.c.rank <= bindparam("last"))
 )
@@ -67,10 +72,11 @@ class HistoryLoader(SessionLoader[tuple[int, int | None], list[HistoryEntry]]):
             else:
                 result = await session.execute(_NEWEST, {"order_ids": order_ids, "last": last})
             rows = []
-            for entry, user in result:
-                if user is not None:
-                    self.users.prime(user.id, user)
-                rows.append(entry)
+            width = _ENTRY.width
+            for row in result:
+                if row[width] is not None:  # the actor's id
+                    self.users.prime(row[width], _ACTOR.of(row[width:]))
+                rows.append(_ENTRY.of(row[:width]))
             for order_id, entries in zip(
                 order_ids, grouped(order_ids, rows, lambda e: e.order_id), strict=True
             ):

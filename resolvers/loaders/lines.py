@@ -9,10 +9,14 @@ from models import Line, Shipment
 from resolvers.loaders.base import SessionLoader, grouped, one_each
 from resolvers.loaders.fulfilment import ShipmentsByOrderLoader
 from resolvers.loaders.reads import SessionFactory
+from resolvers.loaders.rows import Records
 
-# Built once; each batch runs it with its order ids.
+# Built once; each batch runs it with its order ids. Lines and parcels as records
+# (resolvers.loaders.rows): a page shows them, nothing writes through them.
+_LINE = Records(Line)
+_PARCEL = Records(Shipment)
 _LINES = (
-    select(Line, Shipment)
+    select(*_LINE.columns, *_PARCEL.columns)
     .outerjoin(Shipment, Shipment.id == Line.shipment_id)
     .where(Line.order_id.in_(bindparam("order_ids", expanding=True)))
     .order_by(Line.order_id, Line.number)
@@ -33,11 +37,13 @@ class LinesByOrderLoader(SessionLoader[int, list[Line]]):
 
     async def load_batch(self, session: AsyncSession, keys: list[int]) -> list[list[Line]]:
         result = await session.execute(_LINES, {"order_ids": keys})
-        lines, parcels = [], {}
-        for line, parcel in result:
-            lines.append(line)
-            if parcel is not None:
-                parcels[parcel.id] = parcel
+        lines: list[Line] = []
+        parcels: dict[int, Shipment] = {}
+        width = _LINE.width
+        for row in result:
+            lines.append(_LINE.of(row[:width]))
+            if row[width] is not None and row[width] not in parcels:  # the parcel's id
+                parcels[row[width]] = _PARCEL.of(row[width:])
         if self.shipments is not None:
             ordered = sorted(parcels.values(), key=lambda p: (p.shipped_at, p.id))
             for key, found in zip(keys, grouped(keys, ordered, lambda p: p.order_id), strict=True):
