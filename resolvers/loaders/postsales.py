@@ -9,11 +9,21 @@ from models import Line, PostsalesAction, PostsalesActionLine, Refund, Source, U
 from resolvers.loaders.base import SessionLoader, grouped
 from resolvers.loaders.fulfilment import RefundsByOrderLoader
 from resolvers.loaders.reads import SessionFactory
+from resolvers.loaders.rows import Records
 from resolvers.loaders.simple import SourceLoader, UserLoader
 
-# Built once; each batch runs it with its order ids.
+# Built once; each batch runs it with its order ids. Actions, their return sources,
+# creators and refunds as records (resolvers.loaders.rows): pages show them.
+_ACTION = Records(PostsalesAction)
+_SOURCE = Records(Source)
+_CREATOR = Records(User)
+_REFUND = Records(Refund)
+# Where the source's, the creator's and the refund's columns begin in a row.
+_S0 = _ACTION.width
+_U0 = _S0 + _SOURCE.width
+_R0 = _U0 + _CREATOR.width
 _ACTIONS = (
-    select(PostsalesAction, Source, User, Refund)
+    select(*_ACTION.columns, *_SOURCE.columns, *_CREATOR.columns, *_REFUND.columns)
     .outerjoin(Source, Source.id == PostsalesAction.return_source_id)
     .outerjoin(User, User.id == PostsalesAction.created_by_id)
     .outerjoin(Refund, Refund.action_id == PostsalesAction.id)
@@ -45,14 +55,15 @@ class ActionsByOrderLoader(SessionLoader[int, list[PostsalesAction]]):
         result = await session.execute(_ACTIONS, {"order_ids": keys})
         actions: dict[int, PostsalesAction] = {}
         refunds: list[Refund] = []
-        for action, source, user, refund in result:
-            if source is not None:
-                self.sources.prime(source.id, source)
-            if user is not None:
-                self.users.prime(user.id, user)
-            if refund is not None:
-                refunds.append(refund)
-            actions.setdefault(action.id, action)
+        for row in result:
+            if row[_S0] is not None:  # each record's first column is its id
+                self.sources.prime(row[_S0], _SOURCE.of(row[_S0:_U0]))
+            if row[_U0] is not None:
+                self.users.prime(row[_U0], _CREATOR.of(row[_U0:_R0]))
+            if row[_R0] is not None:
+                refunds.append(_REFUND.of(row[_R0:]))
+            if row[0] not in actions:
+                actions[row[0]] = _ACTION.of(row[:_S0])
         if self.refunds is not None:
             refunds.sort(key=lambda r: r.id)
             for key, found in zip(keys, grouped(keys, refunds, lambda r: r.order_id), strict=True):

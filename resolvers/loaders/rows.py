@@ -22,10 +22,13 @@ M = TypeVar("M", bound=Base)
 
 
 class Records(Generic[M]):
-    """The columns of ``model`` in mapper order, and records of them typed as the model."""
+    """The columns of ``model``, its primary key first (a row of an outer join holds the
+    record when that column is not null), and records of them typed as the model."""
 
     def __init__(self, model: type[M]) -> None:
-        attributes = inspect(model).column_attrs
+        attributes = sorted(inspect(model).column_attrs, key=lambda a: not a.columns[0].primary_key)
+        if len([a for a in attributes if a.columns[0].primary_key]) != 1:
+            raise TypeError(f"{model.__name__}: records need a primary key of one column")
         self.columns: tuple[Column[Any], ...] = tuple(
             cast(Column[Any], a.columns[0]) for a in attributes
         )
