@@ -256,7 +256,12 @@ async def _throughputs(
     name = f"{floor.VIEWER.name}, {args.clients} clients"
     say(f"{tag} throughput: {name}")
     (rv,) = await runner.throughput(
-        [a], token, floor.VIEWER.body, clients=args.clients, seconds=args.seconds, rounds=1
+        [a],
+        token,
+        floor.VIEWER.body,
+        clients=args.clients,
+        seconds=args.seconds,
+        rounds=args.rounds,
     )
     viewer = rv.summary()
     result["throughput"].append({"name": name, "csdesk": viewer, "raw": None, "ratio": None})
